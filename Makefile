@@ -1,0 +1,51 @@
+# The command index. A fresh clone needs only `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.nashra-installed
+PYTEST_ARGS ?=
+
+.PHONY: venv test unit demo run bench lint fmt services-stop clean
+
+venv: $(STAMP)
+
+# The venv is rebuilt when the dependency set changes. constraints.txt pins the set that was
+# resolved and checked together (Airflow's supported way: pip with a constraints file).
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+	$(BIN)/python -m pip install -q -e . -c constraints.txt
+	@touch $@
+
+# Whole suite: unit tests, then the real services (Elasticsearch node, SeaweedFS, fixture web,
+# Airflow dag.test()). pytest's exit 5 ("no tests collected") counts as a failure.
+test: venv
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+unit: venv
+	@$(BIN)/python -m pytest -m "not services" $(PYTEST_ARGS)
+
+# The whole pipeline on the offline fixture web, with embedded Elasticsearch and SeaweedFS.
+demo: venv
+	$(BIN)/nashra demo
+
+# Crawl the live outlets (needs internet). Uses ES_URL and NASHRA_LAKE_URI from the environment.
+run: venv
+	$(BIN)/nashra run
+
+bench: venv
+	$(BIN)/nashra bench
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

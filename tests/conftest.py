@@ -1,0 +1,107 @@
+"""Session fixtures: the real services the integration tests run against, started on loopback.
+
+- `s3`: a SeaweedFS `weed mini` (the S3 the lake is written to),
+- `es`: a real Elasticsearch 8.19 node with our analysis plugin (infra/es_node.py),
+- `fixture_web`: the offline outlet web that the spiders crawl through a proxy.
+Each is started once per session, on demand, and stopped by PID at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("services")
+
+
+@pytest.fixture(scope="session")
+def s3(services_dir: Path) -> Iterator[object]:
+    from infra.seaweed import start_seaweed
+
+    server = start_seaweed(services_dir / "s3")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_env(s3, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point boto3/pyarrow at the local S3 for one test."""
+    for key, value in s3.env().items():
+        monkeypatch.setenv(key, value)
+    return s3.env()
+
+
+@pytest.fixture
+def s3_lake_uri(s3_env: dict[str, str]) -> str:
+    """A fresh lake in its own bucket on SeaweedFS."""
+    from nashra.lake import ensure_bucket
+
+    uri = f"s3://nashra-test-{uuid.uuid4().hex[:10]}/lake"
+    ensure_bucket(uri)
+    return uri
+
+
+@pytest.fixture(scope="session")
+def es_node(services_dir: Path) -> Iterator[object]:
+    from infra.es_node import start_node
+
+    node = start_node(services_dir / "es")
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def es_url(es_node, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ES_URL", es_node.url)
+    # Each test gets its own index names, so tests do not see each other's documents.
+    monkeypatch.setenv("NASHRA_INDEX_PREFIX", f"nashra-test-{uuid.uuid4().hex[:8]}")
+    return es_node.url
+
+
+@pytest.fixture(scope="session")
+def fixture_web() -> Iterator[object]:
+    from infra.fixture_web import start_fixture_web
+
+    with start_fixture_web() as web:
+        yield web
+
+
+@pytest.fixture
+def fixture_env(fixture_web, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Test mode: the crawler goes through the fixture web and may talk to loopback."""
+    monkeypatch.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
+    monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("NASHRA_REGISTRY", str(REPO / "infra" / "fixture_web" / "outlets.yaml"))
+    return fixture_web
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    service_fixtures = {"s3", "s3_env", "s3_lake_uri", "es_node", "es_url", "fixture_web", "fixture_env"}
+    for item in items:
+        if service_fixtures & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    stats = terminalreporter.stats
+    passed = len(stats.get("passed", []))
+    failed = len(stats.get("failed", [])) + len(stats.get("error", []))
+    skipped = len(stats.get("skipped", []))
+    # The plain closing line CI reads, whatever pytest's own summary looks like.
+    terminalreporter.write_line(f"{passed} passed, {failed} failed, {skipped} skipped")
+
+
+os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "infra" / "fixture_web" / "seeds"))
