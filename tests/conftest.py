@@ -9,6 +9,10 @@ Each is started once per session, on demand, and stopped by PID at the end.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +20,28 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Airflow reads its configuration at import: a private AIRFLOW_HOME with an SQLite metadata DB,
+# set before any test imports airflow.
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="nashra-airflow-")
+os.environ.update(
+    {
+        "AIRFLOW_HOME": _AIRFLOW_HOME,
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+    }
+)
+os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "infra" / "fixture_web" / "seeds"))
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Iterator[str]:
+    """`airflow db migrate` once per session (SQLite, ~5 s); dag.test() needs the metadata DB."""
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+    yield _AIRFLOW_HOME
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +115,16 @@ def fixture_env(fixture_web, monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    service_fixtures = {"s3", "s3_env", "s3_lake_uri", "es_node", "es_url", "fixture_web", "fixture_env"}
+    service_fixtures = {
+        "airflow_db",
+        "s3",
+        "s3_env",
+        "s3_lake_uri",
+        "es_node",
+        "es_url",
+        "fixture_web",
+        "fixture_env",
+    }
     for item in items:
         if service_fixtures & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.services)
@@ -102,6 +137,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     skipped = len(stats.get("skipped", []))
     # The plain closing line CI reads, whatever pytest's own summary looks like.
     terminalreporter.write_line(f"{passed} passed, {failed} failed, {skipped} skipped")
-
-
-os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "infra" / "fixture_web" / "seeds"))

@@ -1,0 +1,14 @@
+package org.nashra.analysis;
+
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.ar.ArabicStemFilter;
+import org.elasticsearch.plugin.NamedComponent;
+import org.elasticsearch.plugin.analysis.TokenFilterFactory;
+
+@NamedComponent("arabic_stem")
+public class ArabicStemFilterFactory implements TokenFilterFactory {
+    @Override
+    public TokenStream create(TokenStream tokenStream) {
+        return new ArabicStemFilter(tokenStream);
+    }
+}

@@ -1,0 +1,142 @@
+"""Index stage: articles from the lake -> Elasticsearch, `_id = article_id` so re-runs overwrite.
+
+The index is versioned behind two aliases: `<prefix>` for reads (what Kibana's data view points
+at) and `<prefix>-write` for writes. Text is routed by the detected language into `title_<lang>`
+and `body_<lang>`, each with its language's analyzer, next to the language-neutral `title`/`body`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow.parquet as pq
+
+import schemas
+from nashra.config import Settings, settings
+from nashra.lake import Lake
+from nashra.layout import manifest_path
+
+log = logging.getLogger(__name__)
+# Lucene refuses terms over 32,766 bytes; no real article body comes near, but a broken page can.
+MAX_TEXT_CHARS = 200_000
+
+
+class IndexError_(RuntimeError):
+    pass
+
+
+@dataclass
+class IndexReport:
+    outlet_id: str
+    batch_id: str
+    indexed: int = 0
+    failed: int = 0
+
+
+def es_client(cfg: Settings | None = None) -> Any:
+    from elasticsearch import Elasticsearch
+
+    cfg = cfg or settings()
+    kwargs: dict[str, Any] = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 5}
+    if cfg.es_api_key:
+        kwargs["api_key"] = cfg.es_api_key
+    if cfg.es_ca_certs:
+        kwargs["ca_certs"] = cfg.es_ca_certs
+    return Elasticsearch(cfg.es_url, **kwargs)
+
+
+def aliases(prefix: str) -> tuple[str, str]:
+    return prefix, f"{prefix}-write"
+
+
+def ensure_index(es: Any, prefix: str) -> str:
+    """Install the template and, on first use, the first index version with both aliases.
+    Returns the write alias."""
+    read_alias, write_alias = aliases(prefix)
+    es.indices.put_index_template(name=prefix, body=schemas.es_index_template(f"{prefix}-v*"))
+    if not es.indices.exists_alias(name=write_alias):
+        first = f"{prefix}-v{schemas.schema_version()}-000001"
+        es.indices.create(
+            index=first,
+            aliases={read_alias: {}, write_alias: {"is_write_index": True}},
+        )
+        es.cluster.health(index=first, wait_for_status="yellow", timeout="30s")
+    return write_alias
+
+
+def to_document(row: dict[str, Any]) -> dict[str, Any]:
+    doc = {k: v for k, v in row.items() if v is not None and v != []}
+    for key, value in list(doc.items()):
+        if isinstance(value, datetime):
+            doc[key] = value.isoformat()
+    lang = row.get("language")
+    for name in schemas.routed_text_fields():
+        text = doc.get(name)
+        if isinstance(text, str):
+            doc[name] = text[:MAX_TEXT_CHARS]
+            if lang in schemas.LANGUAGES:
+                doc[f"{name}_{lang}"] = doc[name]
+    return doc
+
+
+def index_rows(es: Any, rows: list[dict[str, Any]], write_alias: str) -> tuple[int, list[str]]:
+    from elasticsearch.helpers import streaming_bulk
+
+    actions = (
+        {"_op_type": "index", "_index": write_alias, "_id": r["article_id"], "_source": to_document(r)}
+        for r in rows
+    )
+    ok, errors = 0, []
+    for success, info in streaming_bulk(
+        es,
+        actions,
+        chunk_size=500,
+        max_retries=5,
+        initial_backoff=1,
+        raise_on_error=False,
+        raise_on_exception=False,
+    ):
+        if success:
+            ok += 1
+        else:
+            errors.append(str(info)[:500])
+    return ok, errors
+
+
+def batch_article_files(lake: Lake, outlet_id: str, batch_id: str) -> list[str]:
+    return lake.list(f"articles/outlet={outlet_id}", f"part-{batch_id}.parquet")
+
+
+def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str) -> IndexReport:
+    write_alias = ensure_index(es, prefix)
+    report = IndexReport(outlet_id, batch_id)
+    rows: list[dict[str, Any]] = []
+    for rel in batch_article_files(lake, outlet_id, batch_id):
+        rows.extend(pq.read_table(lake.path(rel), filesystem=lake.fs).to_pylist())
+    report.indexed, errors = index_rows(es, rows, write_alias)
+    report.failed = len(errors)
+    if errors:
+        raise IndexError_(
+            f"outlet {outlet_id}: {len(errors)} of {len(rows)} documents of batch {batch_id} "
+            f"failed to index; first: {errors[0]}"
+        )
+    es.indices.refresh(index=aliases(prefix)[0])
+    lake.write_json(manifest_path("index", outlet_id, batch_id), report.__dict__)
+    return report
+
+
+def index_outlet(
+    lake: Lake, es: Any, outlet_id: str, prefix: str, *, reindex: bool = False
+) -> list[IndexReport]:
+    from nashra.process import pending_batches
+
+    if reindex:
+        batches = [
+            p.rsplit("/", 1)[1][:-5] for p in lake.list(f"_manifests/process/outlet={outlet_id}", ".json")
+        ]
+    else:
+        batches = pending_batches(lake, outlet_id, "index")
+    return [index_batch(lake, es, outlet_id, b, prefix) for b in batches]

@@ -1,0 +1,190 @@
+"""Process stage: raw WARC batch -> articles / quarantine / url_duplicates tables in the lake.
+
+Per outlet and per batch, so Airflow can map it over workers with no shared local state: every
+input comes from the lake and every output goes to it. Re-running a batch rewrites the same files
+(deterministic names) and deletes any file of that batch the new run did not write.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas
+from nashra.lake import Lake
+from nashra.layout import BATCH_TIME_FORMAT, gx_result_path, manifest_path, table_path
+from nashra.warc import read_pages
+from spiders.registry import Outlet
+from transforms.article import process_page
+from transforms.dedup import LakeIndex, mark_content_duplicates, split_url_duplicates
+from transforms.model import Article, Rejection
+from transforms.validate import validate_articles
+
+log = logging.getLogger(__name__)
+
+# Reasons that describe the crawl, not the extraction: they do not count towards the failure rate
+# (a sitemap listing a PDF or a dead link is not a sign the outlet's layout changed).
+_CRAWL_REASONS = {"http_status", "not_html", "off_domain", "fetch_error", "too_large"}
+
+
+class BatchQualityError(RuntimeError):
+    """The batch was stored, but too many of its pages failed: the outlet's layout probably changed."""
+
+
+@dataclass
+class ProcessReport:
+    outlet_id: str
+    batch_id: str
+    pages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    url_duplicates: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    failure_rate: float = 0.0
+
+    def accounted(self) -> bool:
+        """Every page is in exactly one place: stored (canonical or duplicate), url duplicate, quarantine."""
+        return self.pages == self.stored + self.url_duplicates + self.quarantined
+
+
+def batch_time(batch_id: str) -> datetime:
+    return datetime.strptime(batch_id.rsplit("-", 1)[1], BATCH_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def raw_batches(lake: Lake, outlet_id: str) -> dict[str, list[str]]:
+    """batch_id -> its WARC files (one per discovery family)."""
+    out: dict[str, list[str]] = {}
+    for rel in lake.list(f"raw/outlet={outlet_id}", ".warc.gz"):
+        batch_id = rel.rsplit("/", 1)[1].split(".", 1)[0]
+        out.setdefault(batch_id, []).append(rel)
+    return out
+
+
+def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
+    """Batches whose previous stage is done and this one is not (manifests are written last)."""
+    if stage == "process":
+        candidates = sorted(raw_batches(lake, outlet_id))
+    else:
+        candidates = [
+            p.rsplit("/", 1)[1][:-5] for p in lake.list(f"_manifests/process/outlet={outlet_id}", ".json")
+        ]
+    return [b for b in candidates if not lake.exists(manifest_path(stage, outlet_id, b))]
+
+
+def load_lake_index(lake: Lake, exclude_batch: str) -> LakeIndex:
+    dataset = lake.dataset("articles")
+    index = LakeIndex()
+    if dataset is None:
+        return index
+    table = dataset.to_table(columns=["article_id", "content_hash", "dedup_status", "batch_id"])
+    table = table.filter(pc.not_equal(table.column("batch_id"), exclude_batch))
+    index.article_ids.update(table.column("article_id").to_pylist())
+    canon = table.filter(pc.equal(table.column("dedup_status"), "canonical"))
+    for ident, digest in zip(
+        canon.column("article_id").to_pylist(), canon.column("content_hash").to_pylist(), strict=True
+    ):
+        index.canonical_by_hash.setdefault(digest, ident)
+    return index
+
+
+def _day(value: datetime | None) -> str:
+    return (value or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def _write_partitioned(
+    lake: Lake, table_name: str, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], day_of: str
+) -> list[str]:
+    schema = schemas.parquet_schema(table_name)
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_day.setdefault(_day(row[day_of]), []).append(row)
+    written = []
+    for day, day_rows in sorted(by_day.items()):
+        rel = table_path(table_name, outlet_id, day, batch_id)
+        lake.write_parquet(rel, pa.Table.from_pylist(day_rows, schema=schema))
+        written.append(rel)
+    # Files of this batch from an earlier run that this run did not rewrite (e.g. a date that
+    # extraction now reads differently) would double-count: remove them.
+    for rel in lake.list(f"{table_name}/outlet={outlet_id}", f"part-{batch_id}.parquet"):
+        if rel not in written:
+            lake.delete(rel)
+    return written
+
+
+def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
+    return Rejection(
+        page_id=page.page_id,
+        outlet_id=page.outlet_id,
+        url=page.url,
+        batch_id=page.batch_id,
+        fetched_at=page.fetched_at,
+        reasons=["fetch_error"],
+        detail=error,
+        stage="fetch",
+    )
+
+
+def process_batch(
+    lake: Lake, outlet: Outlet, batch_id: str, *, max_failure_rate: float = 0.5
+) -> ProcessReport:
+    now = batch_time(batch_id)
+    report = ProcessReport(outlet.id, batch_id)
+    articles: list[Article] = []
+    rejections: list[Rejection] = []
+    for rel in raw_batches(lake, outlet.id).get(batch_id, []):
+        for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
+            report.pages += 1
+            result = (
+                _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
+            )
+            (articles if isinstance(result, Article) else rejections).append(result)
+
+    index = load_lake_index(lake, exclude_batch=batch_id)
+    unique, url_dups = split_url_duplicates(articles, index)
+    outcome = validate_articles(unique, outlet.allowed_domains, now)
+    rejections += outcome.rejected
+    rows = mark_content_duplicates(outcome.valid, index)
+
+    _write_partitioned(lake, "articles", outlet.id, batch_id, rows, "published_at")
+    _write_partitioned(
+        lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], "fetched_at"
+    )
+    _write_partitioned(lake, "url_duplicates", outlet.id, batch_id, url_dups, "fetched_at")
+
+    report.stored = len(rows)
+    report.duplicates = sum(r["dedup_status"] == "duplicate" for r in rows)
+    report.url_duplicates = len(url_dups)
+    report.quarantined = len(rejections)
+    report.reasons = dict(Counter(reason for r in rejections for reason in r.reasons))
+    extraction_failures = sum(1 for r in rejections if not set(r.reasons) & _CRAWL_REASONS)
+    considered = report.pages - sum(1 for r in rejections if set(r.reasons) & _CRAWL_REASONS)
+    report.failure_rate = extraction_failures / considered if considered else 0.0
+    if not report.accounted():
+        raise RuntimeError(f"{outlet.id}/{batch_id}: page accounting is off: {report}")
+
+    lake.write_json(gx_result_path(outlet.id, batch_id), outcome.summary)
+    lake.write_json(manifest_path("process", outlet.id, batch_id), report.__dict__)
+    if report.failure_rate > max_failure_rate:
+        raise BatchQualityError(
+            f"outlet {outlet.id}: {extraction_failures} of {considered} pages in batch {batch_id} failed "
+            f"extraction or validation ({report.failure_rate:.0%} > {max_failure_rate:.0%}); reasons "
+            f"{report.reasons}. The outlet's page layout may have changed."
+        )
+    return report
+
+
+def process_outlet(
+    lake: Lake, outlet: Outlet, *, max_failure_rate: float = 0.5, reprocess: bool = False
+) -> list[ProcessReport]:
+    batches = (
+        sorted(raw_batches(lake, outlet.id)) if reprocess else pending_batches(lake, outlet.id, "process")
+    )
+    return [process_batch(lake, outlet, b, max_failure_rate=max_failure_rate) for b in batches]

@@ -1,0 +1,258 @@
+"""Crawl one outlet into one raw batch: every discovery family of the outlet, one after the other.
+
+Twisted's reactor cannot be restarted inside one interpreter, so `crawl_outlet` (called by the
+Airflow task and the CLI) runs the crawl in a fresh `python -m spiders.crawl` process, argv only —
+no shell string is built from registry values. The families run sequentially in that process so
+the outlet's politeness limits hold across them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from nashra.config import Settings, settings
+from nashra.layout import batch_day
+from spiders.registry import Outlet, load_registry
+
+CONTACT = os.environ.get("NASHRA_CONTACT", "nashra-crawler@users.noreply.github.com")
+USER_AGENT = f"nashra/0.1 (news research crawler; +mailto:{CONTACT})"
+
+
+class CrawlError(RuntimeError):
+    pass
+
+
+@dataclass
+class FamilyReport:
+    archived: int = 0
+    fetch_failed: int = 0
+    robots_forbidden: int = 0
+    offsite_filtered: int = 0
+    skipped_already_archived: int = 0
+    ssrf_blocked: int = 0
+    discovery_failures: list[str] = field(default_factory=list)
+    discovery_ok: int = 0
+
+
+@dataclass
+class CrawlReport:
+    outlet_id: str
+    batch_id: str
+    families: dict[str, FamilyReport]
+
+    @property
+    def archived(self) -> int:
+        return sum(f.archived for f in self.families.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outlet_id": self.outlet_id,
+            "batch_id": self.batch_id,
+            "families": {k: asdict(v) for k, v in self.families.items()},
+            "archived": self.archived,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> CrawlReport:
+        return cls(
+            doc["outlet_id"], doc["batch_id"], {k: FamilyReport(**v) for k, v in doc["families"].items()}
+        )
+
+
+def scrapy_settings(outlet: Outlet, cfg: Settings, batch_id: str, seen: set[str]) -> dict[str, Any]:
+    delay = outlet.politeness.download_delay
+    return {
+        "BOT_NAME": "nashra",
+        "USER_AGENT": USER_AGENT,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": "nashra",
+        "CONCURRENT_REQUESTS": max(2, outlet.politeness.concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": outlet.politeness.concurrency,
+        "DOWNLOAD_DELAY": delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
+        "AUTOTHROTTLE_ENABLED": delay > 0,
+        "AUTOTHROTTLE_START_DELAY": max(delay, 1.0),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(outlet.politeness.concurrency),
+        "DOWNLOAD_TIMEOUT": 20,
+        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+        "DNS_TIMEOUT": 10,
+        "CLOSESPIDER_TIMEOUT": int(os.environ.get("NASHRA_CRAWL_TIMEOUT", "1800")),
+        # Network errors: Scrapy's RetryMiddleware. HTTP 429/5xx: our back-off (slot-wide delay).
+        "RETRY_TIMES": 2,
+        "RETRY_HTTP_CODES": [],
+        "NASHRA_RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "NASHRA_RETRY_TIMES": 3,
+        "NASHRA_BACKOFF_BASE": 2.0 if not cfg.test_mode else 0.05,
+        "NASHRA_BACKOFF_CAP": 120.0,
+        "TWISTED_DNS_RESOLVER": "spiders.guard.GuardedResolver",
+        "NASHRA_ALLOW_LOOPBACK": cfg.allow_loopback,
+        "NASHRA_FIXTURE_PROXY": cfg.fixture_proxy,
+        "NASHRA_SEEN_URLS": seen,
+        "NASHRA_LAKE_URI": cfg.lake_uri,
+        "NASHRA_BATCH_DAY": batch_day(batch_id),
+        "DOWNLOADER_MIDDLEWARES": {
+            "spiders.middlewares.IncrementalSkipMiddleware": 40,
+            "spiders.guard.IpLiteralGuardMiddleware": 45,
+            "spiders.middlewares.BackoffRetryMiddleware": 560,
+            "spiders.middlewares.FixtureProxyMiddleware": 740,
+        },
+        "ITEM_PIPELINES": {"spiders.pipelines.WarcArchivePipeline": 100},
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": os.environ.get("NASHRA_SCRAPY_LOG_LEVEL", "WARNING"),
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    }
+
+
+def seen_urls(lake_uri: str, outlet_id: str, batch_id: str) -> set[str]:
+    """URLs of this outlet already archived by other batches with an answer worth keeping (not a
+    5xx/429/network error, which the next crawl retries). The batch's own earlier attempt is not
+    counted: a retried batch must fetch its pages again, or it would overwrite its WARC with less."""
+    import pyarrow.compute as pc
+
+    from nashra.lake import open_lake
+
+    lake = open_lake(lake_uri)
+    files = lake.list(f"raw_index/outlet={outlet_id}", ".parquet")
+    seen: set[str] = set()
+    for rel in files:
+        if rel.rsplit("/", 1)[1].startswith(f"{batch_id}."):
+            continue
+        table = lake.read_parquet(rel)
+        status = table.column("status")
+        keep = pc.and_(pc.and_(pc.greater(status, 0), pc.less(status, 500)), pc.not_equal(status, 429))
+        for column in ("url", "final_url"):
+            seen.update(v for v in table.filter(keep).column(column).to_pylist() if v)
+    return seen
+
+
+def run_in_process(
+    outlet_id: str, batch_id: str, registry_path: str | None, today: str, max_articles: int
+) -> CrawlReport:
+    """The crawl itself; only ever call this in a fresh process (see module doc)."""
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import defer
+
+    from spiders.families import SPIDERS
+
+    cfg = settings()
+    outlet = load_registry(registry_path).get(outlet_id)
+    report = CrawlReport(outlet_id, batch_id, {})
+    process = CrawlerProcess(
+        scrapy_settings(outlet, cfg, batch_id, seen_urls(cfg.lake_uri, outlet_id, batch_id)),
+        install_root_handler=cfg.test_mode is False,
+    )
+
+    @defer.inlineCallbacks
+    def chain() -> Any:
+        for family in outlet.families():
+            crawler = process.create_crawler(SPIDERS[family])
+            yield process.crawl(
+                crawler,
+                outlet_id=outlet_id,
+                batch_id=batch_id,
+                registry_path=registry_path,
+                today=today,
+                max_articles=max_articles,
+            )
+            stats = crawler.stats.get_stats()
+            report.families[family] = FamilyReport(
+                archived=stats.get("nashra/archived", 0),
+                fetch_failed=stats.get("nashra/fetch_failed", 0),
+                robots_forbidden=stats.get("robotstxt/forbidden", 0),
+                offsite_filtered=stats.get("offsite/filtered", 0),
+                skipped_already_archived=stats.get("nashra/skipped_already_archived", 0),
+                ssrf_blocked=stats.get("nashra/ssrf_blocked", 0),
+                discovery_failures=list(crawler.spider.discovery_failures),
+                discovery_ok=stats.get("nashra/discovery_ok", 0),
+            )
+
+    def stop(result: Any) -> Any:
+        from twisted.internet import reactor
+
+        reactor.stop()  # type: ignore[attr-defined]
+        return result
+
+    failures: list[Any] = []
+    chain().addErrback(failures.append).addBoth(stop)
+    process.start(stop_after_crawl=False)
+    if failures:
+        failures[0].raiseException()
+    return report
+
+
+def crawl_outlet(
+    outlet_id: str,
+    batch_id: str,
+    *,
+    registry_path: str | None = None,
+    today: str | None = None,
+    max_articles: int = 200,
+    timeout: float = 3600,
+) -> CrawlReport:
+    """Crawl one outlet into raw batch `batch_id` in a child process; raise CrawlError when the
+    outlet could not be reached at all (every discovery endpoint failed)."""
+    today = today or datetime.now(UTC).date().isoformat()
+    with tempfile.TemporaryDirectory(prefix="nashra-crawl-") as tmp:
+        report_path = Path(tmp) / "report.json"
+        argv = [
+            sys.executable,
+            "-m",
+            "spiders.crawl",
+            "--outlet",
+            outlet_id,
+            "--batch",
+            batch_id,
+            "--today",
+            today,
+            "--max-articles",
+            str(max_articles),
+            "--report",
+            str(report_path),
+        ]
+        if registry_path:
+            argv += ["--registry", str(registry_path)]
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise CrawlError(f"outlet {outlet_id}: crawl did not finish in {timeout:.0f}s") from exc
+        if proc.returncode != 0 or not report_path.exists():
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+            raise CrawlError(f"outlet {outlet_id}: crawl process failed (exit {proc.returncode}):\n{tail}")
+        report = CrawlReport.from_json(json.loads(report_path.read_text()))
+    discovered = sum(f.discovery_ok for f in report.families.values())
+    if discovered == 0:
+        problems = (
+            "; ".join(p for f in report.families.values() for p in f.discovery_failures) or "no response"
+        )
+        raise CrawlError(f"outlet {outlet_id}: every discovery endpoint failed: {problems}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spiders.crawl")
+    parser.add_argument("--outlet", required=True)
+    parser.add_argument("--batch", required=True)
+    parser.add_argument("--registry")
+    parser.add_argument("--today", required=True)
+    parser.add_argument("--max-articles", type=int, default=200)
+    parser.add_argument("--report", type=Path, required=True)
+    args = parser.parse_args(argv)
+    report = run_in_process(args.outlet, args.batch, args.registry, args.today, args.max_articles)
+    args.report.write_text(json.dumps(report.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""SSRF guard: the crawler never connects to private, loopback, link-local or metadata addresses.
+
+The decision is made where the address becomes known: at DNS resolution (a resolver installed on
+the Twisted reactor, so it also covers every redirect target) and, for hosts written as IP
+literals, before the request is sent. Test mode (`NASHRA_ALLOW_LOOPBACK=1`) lets loopback through,
+for the fixture web only; everything else private stays blocked even then.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet import defer, threads
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from zope.interface import implementer
+
+# Cloud metadata endpoints that are not all covered by is_link_local (e.g. Alibaba's 100.100.100.200).
+_METADATA = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("169.254.170.2"),
+    ipaddress.ip_address("100.100.100.200"),
+    ipaddress.ip_address("fd00:ec2::254"),
+}
+
+
+class BlockedAddress(Exception):
+    pass
+
+
+def address_verdict(address: str, *, allow_loopback: bool) -> str | None:
+    """None when the crawler may connect to `address`, else the reason it may not."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip in _METADATA:
+        return f"{ip} is a cloud metadata address"
+    if ip.is_loopback:
+        return None if allow_loopback else f"{ip} is a loopback address"
+    if ip.is_link_local:
+        return f"{ip} is link-local"
+    if ip.is_private or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+        return f"{ip} is a private or reserved address"
+    if ip in ipaddress.ip_network("100.64.0.0/10"):  # carrier-grade NAT, not "private" in ipaddress
+        return f"{ip} is a shared (CGNAT) address"
+    return None
+
+
+def check_host(host: str, addresses: list[str], *, allow_loopback: bool) -> None:
+    """Raise BlockedAddress when any address a host resolves to is not allowed (DNS rebinding-safe:
+    every answer must pass, not just the first)."""
+    if not addresses:
+        raise BlockedAddress(f"{host} resolved to no address")
+    for address in addresses:
+        reason = address_verdict(address, allow_loopback=allow_loopback)
+        if reason:
+            raise BlockedAddress(f"blocked {host}: {reason}")
+
+
+def system_lookup(host: str) -> list[str]:
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return sorted({info[4][0] for info in infos})
+
+
+@implementer(IResolverSimple)
+class GuardedResolver:
+    """Scrapy DNS_RESOLVER: resolves in a thread, then applies the guard to every address."""
+
+    def __init__(self, reactor: Any, allow_loopback: bool, lookup: Callable[[str], list[str]] | None = None):
+        self.reactor = reactor
+        self.allow_loopback = allow_loopback
+        self.lookup = lookup or system_lookup
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
+        return cls(reactor, crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"))
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installResolver(self)
+
+    def resolve_checked(self, name: str) -> str:
+        addresses = self.lookup(name)
+        try:
+            check_host(name, addresses, allow_loopback=self.allow_loopback)
+        except BlockedAddress as exc:
+            raise DNSLookupError(str(exc)) from exc
+        ipv4 = [a for a in addresses if ":" not in a]
+        return (ipv4 or addresses)[0]
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Deferred:
+        if name in self._cache:
+            return defer.succeed(self._cache[name])
+        d = threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.resolve_checked, name)
+        d.addCallback(self._remember, name)
+        return d
+
+    def _remember(self, address: str, name: str) -> str:
+        self._cache[name] = address
+        return address
+
+
+class IpLiteralGuardMiddleware:
+    """Downloader middleware: a URL whose host is an IP literal never reaches the resolver, so the
+    same verdict is applied here. Hostnames are left to GuardedResolver."""
+
+    def __init__(self, allow_loopback: bool):
+        self.allow_loopback = allow_loopback
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IpLiteralGuardMiddleware:
+        return cls(crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"))
+
+    def process_request(self, request: Any, spider: Any = None) -> None:
+        host = urlsplit(request.url).hostname or ""
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return None
+        reason = address_verdict(host, allow_loopback=self.allow_loopback)
+        if reason:
+            if spider is not None:
+                spider.crawler.stats.inc_value("nashra/ssrf_blocked")
+            raise IgnoreRequest(f"blocked {request.url}: {reason}")
+        return None

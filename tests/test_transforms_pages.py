@@ -1,0 +1,499 @@
+"""process_page on the two seed articles wrapped in outlet-like templates, debris as markup.
+
+The templates imitate what real outlets serve: WordPress + Yoast @graph, an Arc XP story page,
+an old '/rssFeed/N' CMS with <br>-separated text, and a teaser page whose full text is only in
+JSON-LD. The seeds' own trailing debris lines are kept as text too, since some CMSs paste them
+into the body.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from transforms.article import process_page
+from transforms.model import Article, RawPage, Rejection
+
+SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
+NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
+
+FR_KEY_SENTENCES = (
+    "Dimanche à Doha, Amal El Fallah Seghrouchni",
+    "Réseau national des instituts « Jazari »",
+    "les discussions globales sur le futur de l’économie digitale.",
+)
+AR_KEY_SENTENCES = (
+    "في سياق مشاركته في فعاليات Web Summit قطر 2026",
+    "أمل الفلاح السغروشني",
+    "وترسيخ الشراكات التكنولوجية كرافعة للتنمية وتحديث الإدارة.",
+)
+DEBRIS = (
+    "Laisser un commentaire",
+    "Your email address will not be published",
+    "Votre adresse e-mail ne sera pas publiée",
+    "يمكنكم مشاركة المقال",
+    "اترك تعليقا",
+    "ملفات تعريف الارتباط",
+    "قبول",
+    "قراءة المزيد",
+    "Partager",
+    "Accepter",
+    "Ce site utilise des cookies",
+    "Lire aussi",
+    "اقرأ أيضا",
+    "Nom *",
+    "Enregistrer mon nom",
+)
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """Stand-in for spiders.registry outlets: only the attributes transforms rely on."""
+
+    id: str
+    country: str
+    languages: tuple[str, ...]
+    timezone: str
+    allowed_domains: tuple[str, ...]
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def allows_url(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+MA_FR = Outlet("fr_ma_site", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",))
+MA_AR = Outlet("ar_ma_site", "MA", ("ar",), "Africa/Casablanca", ("almawqi3.ma",))
+QA_AR = Outlet("ar_qa_site", "QA", ("ar",), "Asia/Qatar", ("qatar-news.qa",))
+
+
+@dataclass(frozen=True)
+class Seed:
+    title: str
+    paragraphs: list[str]  # article paragraphs, without the title line(s) and the trailing debris
+    debris: list[str]  # the seed's trailing lines
+
+
+def load_seed(prefix: str) -> Seed:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line and line != "\u00a0"]
+    title = lines[0]
+    body = [line for line in lines[1:] if line != title]
+    # The seeds end with furniture lines; they are all short, the article paragraphs are not.
+    cut = max(i for i, line in enumerate(body) if len(line) > 200) + 1
+    return Seed(title, body[:cut], body[cut:])
+
+
+@pytest.fixture(scope="module")
+def fr() -> Seed:
+    return load_seed("000")
+
+
+@pytest.fixture(scope="module")
+def ar() -> Seed:
+    return load_seed("002")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+
+
+def wordpress_page(seed: Seed, *, lang: str, url: str, published: str) -> str:
+    """WordPress + Yoast: @graph with @id references, Jetpack share, comment form, cookie banner."""
+    site = url.split("/")[2]
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "NewsArticle",
+                "@id": url + "#article",
+                "headline": seed.title,
+                "datePublished": published,
+                "dateModified": published,
+                "author": {"@id": f"https://{site}/#/schema/person/1"},
+                "articleSection": ["Economie"],
+                "keywords": ["Maroc", "Qatar"],
+                "image": {"@id": url + "#primaryimage"},
+                "inLanguage": lang,
+            },
+            {"@type": "Person", "@id": f"https://{site}/#/schema/person/1", "name": "Rédaction"},
+            {"@type": "ImageObject", "@id": url + "#primaryimage", "url": f"https://{site}/img/a.jpg"},
+        ],
+    }
+    paragraphs = "\n".join(f"<p>{esc(p)}</p>" for p in seed.paragraphs)
+    debris_lines = "".join(f"<p>{esc(d)}</p>" for d in seed.debris)
+    return f"""<!DOCTYPE html>
+<html lang="{lang}-MA" dir="{"rtl" if lang == "ar" else "ltr"}"><head>
+<meta charset="UTF-8"><title>{esc(seed.title)} | Le Site</title>
+<link rel="canonical" href="{url}">
+<meta property="og:title" content="{esc(seed.title)}"><meta property="og:site_name" content="Le Site">
+<meta property="og:url" content="{url}"><meta property="article:published_time" content="{published}">
+{ld(graph)}
+</head><body class="post-template-default single single-post">
+<header id="masthead"><nav class="main-navigation"><ul><li><a href="/">Accueil</a></li>
+<li><a href="/economie">Economie</a></li><li><a href="/politique">Politique</a></li></ul></nav></header>
+<div id="primary" class="content-area"><main id="main" class="site-main">
+<article id="post-123" class="post-123 post type-post status-publish">
+<header class="entry-header"><h1 class="entry-title">{esc(seed.title)}</h1>
+<div class="entry-meta"><span class="posted-on"><time class="entry-date published" datetime="{published}">
+1 février 2026</time></span> <span class="byline">par <a href="/author/redaction">Rédaction</a></span></div>
+</header>
+<div class="entry-content">
+<p><strong>{esc(seed.title)}</strong></p>
+{paragraphs}
+<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Partager :</h3><ul>
+<li><a class="share-facebook">Facebook</a></li><li><a class="share-twitter">X</a></li>
+<li><a class="share-jetpack-whatsapp">WhatsApp</a></li></ul></div>
+<div id="jp-relatedposts" class="jp-relatedposts"><h3>Lire aussi</h3>
+<p><a href="/autre">Un autre article sur le numérique au Maroc et ses perspectives</a></p></div>
+</div>
+<footer class="entry-footer"><span class="tags-links">Maroc, Qatar</span></footer>
+</article>
+<div id="comments" class="comments-area"><div id="respond" class="comment-respond">
+<h3 id="reply-title" class="comment-reply-title">Laisser un commentaire</h3>
+<form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+<p class="comment-notes"><span id="email-notes">Your email address will not be published.</span>
+Les champs obligatoires sont indiqués avec *</p>
+<p class="comment-form-comment"><label for="comment">Commentaire *</label>
+<textarea id="comment"></textarea></p>
+<p class="comment-form-author"><label for="author">Nom *</label><input id="author"></p>
+<p class="comment-form-cookies-consent"><input type="checkbox"><label>Enregistrer mon nom, mon e-mail et mon
+site dans le navigateur pour mon prochain commentaire.</label></p>
+<p class="form-submit"><input type="submit" value="Laisser un commentaire"></p></form></div></div>
+</main></div>
+<aside id="secondary" class="widget-area"><section class="widget"><h2>Articles récents</h2><ul>
+<li><a href="/a">Le Maroc accueille un forum sur l’IA</a></li>
+<li><a href="/b">Web Summit Qatar : le programme</a></li>
+</ul></section></aside>
+<div id="cookie-notice" role="dialog" class="cookie-notice-hidden"><div class="cookie-notice-container">
+<span id="cn-notice-text">{esc(seed.debris[-1] if lang == "ar" else "Ce site utilise des cookies.")}</span>
+<a id="cn-accept-cookie" class="cn-button">Accepter</a></div></div>
+<footer id="colophon"><p>© 2026 Le Site. Tous droits réservés.</p></footer>
+<!-- the seed's furniture lines as a theme would print them below the post -->
+<div class="post-after">{debris_lines}</div>
+</body></html>"""
+
+
+def arc_page(seed: Seed, *, url: str, published: str) -> str:
+    """Arc XP story page: Fusion markup, NewsArticle JSON-LD, share bar and consent banner."""
+    paragraphs = "\n".join(
+        f'<p class="c-paragraph b-article-body__paragraph" data-type="text">{esc(p)}</p>'
+        for p in seed.paragraphs
+    )
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": seed.title,
+        "datePublished": published,
+        "author": [{"@type": "Person", "name": "هيئة التحرير"}, "وكالة الأنباء"],
+        "articleSection": "اقتصاد",
+        "keywords": "المغرب, قطر, الذكاء الاصطناعي",
+        "image": [f"https://{url.split('/')[2]}/resizer/a.jpg"],
+        "mainEntityOfPage": url,
+    }
+    return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{esc(seed.title)}</title><meta property="og:url" content="{url}?utm_source=twitter">
+{ld(data)}</head><body><div id="fusion-app"><div class="b-right-rail-advanced">
+<header class="c-stack b-header-nav-chain"><a href="/">الرئيسية</a><a href="/economy">اقتصاد</a></header>
+<div class="c-stack b-share-bar"><button>مشاركة</button><a>فيسبوك</a><a>تويتر</a><a>واتساب</a></div>
+<article class="b-article-body">
+<h1 class="c-heading b-headline">{esc(seed.title)}</h1>
+<div class="b-date"><time datetime="{published}">الأحد 1 فبراير 2026 - 10:05</time></div>
+{paragraphs}
+<p class="c-paragraph">{esc(seed.debris[0])}</p>
+</article>
+<section class="b-comments"><h3>{esc(seed.debris[1])}</h3>
+<form><textarea></textarea><p>لن يتم نشر عنوان بريدك الإلكتروني.</p><button>إرسال التعليق</button></form>
+</section>
+<div class="b-related"><h2>اقرأ أيضا</h2>
+<a href="/x">قطر والمغرب يوقعان اتفاقية جديدة في مجال الطاقة المتجددة</a></div>
+</div></div>
+<div class="cmp-consent-banner"><p>{esc(seed.debris[2])}</p></div>
+</body></html>"""
+
+
+def rssfeed_cms_page(seed: Seed, *, date_text: str) -> str:
+    """Old '/rssFeed/N' CMS: no JSON-LD, <br>-separated text, debris pasted as text lines."""
+    text = "<br><br>\n".join(esc(p) for p in [seed.title, *seed.paragraphs, *seed.debris])
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>{esc(seed.title)}</title></head><body><table width="100%"><tr><td class="menu">
+<a href="/rssFeed/1">Accueil</a> | <a href="/rssFeed/2">National</a></td></tr>
+<tr><td><h2 class="titre">{esc(seed.title)}</h2><span class="date-article">{esc(date_text)}</span>
+<div class="texte-article">{text}</div></td></tr>
+<tr><td class="footer">Tous droits réservés</td></tr></table></body></html>"""
+
+
+def teaser_page(seed: Seed, *, url: str, published: str) -> str:
+    """Only the lead paragraph is in the markup; the full text is in JSON-LD articleBody."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": ["ReportageNewsArticle"],
+        "headline": seed.title,
+        "articleBody": "\n\n".join(seed.paragraphs),
+        "datePublished": published,
+        "author": "Par Rédaction",
+    }
+    return f"""<html lang="fr"><head><title>{esc(seed.title)}</title><link rel="canonical" href="{url}">
+{ld([{"@type": "WebSite", "name": "x"}, data])}</head><body><article><h1>{esc(seed.title)}</h1>
+<p>{esc(seed.paragraphs[0])}</p><p><a href="/abonnement">Lire la suite</a></p></article></body></html>"""
+
+
+def make_page(
+    html_text: str | bytes,
+    url: str,
+    outlet: Outlet,
+    *,
+    status: int = 200,
+    content_type: str | None = "text/html; charset=UTF-8",
+    final_url: str | None = None,
+    listing: dict[str, str] | None = None,
+) -> RawPage:
+    body = html_text.encode("utf-8") if isinstance(html_text, str) else html_text
+    return RawPage(
+        outlet_id=outlet.id,
+        url=url,
+        final_url=final_url or url,
+        status=status,
+        headers={"content-type": content_type} if content_type else {},
+        body=body,
+        fetched_at=NOW,
+        batch_id="b1",
+        discovery="feed",
+        listing=listing or {},
+    )
+
+
+def assert_clean_article(result: Article | Rejection, seed: Seed, keys: tuple[str, ...]) -> Article:
+    assert isinstance(result, Article), result
+    body = result.body or ""
+    for sentence in keys:
+        assert sentence in body
+    for junk in DEBRIS:
+        assert junk not in body, junk
+    assert not body.startswith(seed.title)
+    assert body.count(seed.title) == 0
+    assert result.title == seed.title
+    assert result.word_count > 200
+    return result
+
+
+def test_wordpress_french(fr: Seed) -> None:
+    url = "https://www.lesite.ma/economie/maroc-qatar-numerique/"
+    page = make_page(
+        wordpress_page(fr, lang="fr", url=url, published="2026-02-01T10:05:00+01:00"), url, MA_FR
+    )
+    art = assert_clean_article(process_page(page, MA_FR, now=NOW), fr, FR_KEY_SENTENCES)
+    assert art.language == "fr"
+    assert art.published_at == datetime(2026, 2, 1, 9, 5, tzinfo=UTC)
+    assert art.authors == ["Rédaction"]
+    assert art.section == "Economie"
+    assert art.tags == ["Maroc", "Qatar"]
+    assert art.image_url == "https://www.lesite.ma/img/a.jpg"
+    assert art.canonical_url == url
+    assert art.country == "MA" and art.outlet_id == "fr_ma_site"
+
+
+def test_wordpress_arabic(ar: Seed) -> None:
+    url = "https://almawqi3.ma/2026/02/01/maghrib-qatar"
+    page = make_page(
+        wordpress_page(ar, lang="ar", url=url, published="2026-02-01T10:05:00+01:00"), url, MA_AR
+    )
+    art = assert_clean_article(process_page(page, MA_AR, now=NOW), ar, AR_KEY_SENTENCES)
+    assert art.language == "ar"
+
+
+def test_arc_arabic(ar: Seed) -> None:
+    url = "https://www.qatar-news.qa/economy/2026/02/01/morocco-qatar-digital/"
+    page = make_page(arc_page(ar, url=url, published="2026-02-01T10:05:00+03:00"), url, QA_AR)
+    art = assert_clean_article(process_page(page, QA_AR, now=NOW), ar, AR_KEY_SENTENCES)
+    assert art.language == "ar"
+    assert art.published_at == datetime(2026, 2, 1, 7, 5, tzinfo=UTC)
+    assert art.authors == ["هيئة التحرير", "وكالة الأنباء"]
+    assert art.section == "اقتصاد"
+    assert art.tags == ["المغرب", "قطر", "الذكاء الاصطناعي"]
+    # og:url carries a tracker; the canonical drops it.
+    assert art.canonical_url == url
+
+
+def test_same_text_in_two_templates_hashes_the_same(ar: Seed) -> None:
+    url_a = "https://almawqi3.ma/2026/02/01/maghrib-qatar"
+    url_b = "https://www.qatar-news.qa/economy/2026/02/01/morocco-qatar-digital/"
+    a = process_page(
+        make_page(wordpress_page(ar, lang="ar", url=url_a, published="2026-02-01"), url_a, MA_AR),
+        MA_AR,
+        now=NOW,
+    )
+    b = process_page(make_page(arc_page(ar, url=url_b, published="2026-02-01"), url_b, QA_AR), QA_AR, now=NOW)
+    assert isinstance(a, Article) and isinstance(b, Article)
+    assert a.content_hash == b.content_hash
+    assert a.article_id != b.article_id
+
+
+def test_rssfeed_cms_with_hints_and_visible_french_date(fr: Seed) -> None:
+    outlet = Outlet(
+        "fr_ma_rss",
+        "MA",
+        ("fr",),
+        "Africa/Casablanca",
+        ("lesite.ma",),
+        {"body_selector": "div.texte-article", "date_text_selector": "span.date-article"},
+    )
+    url = "http://lesite.ma/rssFeed/2/12345"
+    page = make_page(rssfeed_cms_page(fr, date_text="Le 07/04/2025 à 12h18"), url, outlet)
+    art = assert_clean_article(process_page(page, outlet, now=NOW), fr, FR_KEY_SENTENCES)
+    assert art.published_at == datetime(2025, 4, 7, 11, 18, tzinfo=UTC)
+    assert art.language == "fr"
+    assert art.canonical_url == url
+
+
+def test_rssfeed_cms_without_hints_uses_trafilatura(ar: Seed) -> None:
+    url = "https://almawqi3.ma/rssFeed/7/998"
+    page = make_page(rssfeed_cms_page(ar, date_text="الأحد 24 غشت 2025 - 14:30"), url, MA_AR)
+    art = assert_clean_article(process_page(page, MA_AR, now=NOW), ar, AR_KEY_SENTENCES)
+    assert art.published_at == datetime(2025, 8, 24, 13, 30, tzinfo=UTC)
+    assert art.language == "ar"
+
+
+def test_teaser_page_takes_jsonld_body(fr: Seed) -> None:
+    url = "https://lesite.ma/a/1"
+    page = make_page(teaser_page(fr, url=url + "?utm_medium=x", published="2026-02-01T10:05:00Z"), url, MA_FR)
+    art = assert_clean_article(process_page(page, MA_FR, now=NOW), fr, FR_KEY_SENTENCES)
+    assert art.authors == ["Rédaction"]
+    assert art.published_at == datetime(2026, 2, 1, 10, 5, tzinfo=UTC)
+
+
+def test_listing_date_is_the_last_resort(fr: Seed) -> None:
+    url = "https://lesite.ma/rssFeed/2/1"
+    body = rssfeed_cms_page(fr, date_text="")
+    page = make_page(body, url, MA_FR, listing={"published": "Sun, 01 Feb 2026 10:05:00 +0100"})
+    art = process_page(page, MA_FR, now=NOW)
+    assert isinstance(art, Article)
+    assert art.published_at == datetime(2026, 2, 1, 9, 5, tzinfo=UTC)
+
+
+def test_off_site_canonical_is_ignored(fr: Seed) -> None:
+    url = "https://lesite.ma/a/2"
+    page_html = teaser_page(fr, url="https://aggregator.example.com/copy/2", published="2026-02-01")
+    art = process_page(make_page(page_html, url, MA_FR), MA_FR, now=NOW)
+    assert isinstance(art, Article)
+    assert art.canonical_url == url
+
+
+def test_windows_1256_page_declared_in_meta(ar: Seed) -> None:
+    url = "https://almawqi3.ma/old/1"
+    page_html = rssfeed_cms_page(ar, date_text="2025/08/24").replace("charset=utf-8", "charset=windows-1256")
+    page = make_page(page_html.encode("cp1256", errors="replace"), url, MA_AR, content_type="text/html")
+    art = process_page(page, MA_AR, now=NOW)
+    assert isinstance(art, Article)
+    assert AR_KEY_SENTENCES[1] in (art.body or "")
+
+
+def test_windows_1256_page_mislabelled_as_utf8(ar: Seed) -> None:
+    url = "https://almawqi3.ma/old/2"
+    page_html = rssfeed_cms_page(ar, date_text="2025/08/24")
+    page = make_page(page_html.encode("cp1256", errors="replace"), url, MA_AR)  # header says UTF-8
+    art = process_page(page, MA_AR, now=NOW)
+    assert isinstance(art, Article)
+    assert AR_KEY_SENTENCES[1] in (art.body or "")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "body", "reason"),
+    [
+        ({"status": 404}, b"<html><body>Not found</body></html>", "http_status"),
+        ({"status": 503}, b"", "http_status"),
+        ({"content_type": "application/pdf"}, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", "not_html"),
+        ({}, b"%PDF-1.4 mislabelled as html", "not_html"),
+        ({"content_type": "application/json"}, b'{"a": 1}', "not_html"),
+        ({}, b"", "empty_page"),
+        ({}, b"   \n\t ", "empty_page"),
+        ({}, b"<html><head><title>x</title></head><body></body></html>", "empty_page"),
+        ({}, bytes(range(256)) * 40, "decode_error"),
+        ({}, b"<html><body><p>" + bytes(range(128, 256)) * 40, "decode_error"),
+        ({"final_url": "https://elsewhere.example.org/landing"}, b"<html></html>", "off_domain"),
+        ({}, b"<html><body><nav>Accueil | Sport</nav><p>Vid\xc3\xa9o</p></body></html>", "no_main_text"),
+        ({}, b"<html><body>" + b"<p>x</p>" * (800 * 1024) + b"</body></html>", "too_large"),
+    ],
+)
+def test_rejection_reasons(kwargs: dict[str, object], body: bytes, reason: str) -> None:
+    page = make_page(body, "https://lesite.ma/a/3", MA_FR, **kwargs)  # type: ignore[arg-type]
+    result = process_page(page, MA_FR, now=NOW)
+    assert isinstance(result, Rejection)
+    assert result.reasons == [reason]
+    assert result.stage == "extract"
+    assert result.page_id == page.page_id
+
+
+def test_unexpected_failure_becomes_extract_error() -> None:
+    class Broken(Outlet):
+        def allows_url(self, url: str) -> bool:
+            raise RuntimeError("registry exploded")
+
+    outlet = Broken("x", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",))
+    result = process_page(make_page(b"<html></html>", "https://lesite.ma/", outlet), outlet, now=NOW)
+    assert isinstance(result, Rejection)
+    assert result.reasons == ["extract_error"]
+    assert "registry exploded" in result.detail
+
+
+def test_bad_hint_selectors_fall_back_to_generic_extraction(fr: Seed) -> None:
+    outlet = Outlet(
+        "fr_ma_bad",
+        "MA",
+        ("fr",),
+        "Africa/Casablanca",
+        ("lesite.ma",),
+        {"body_selector": "div[", "date_text_selector": "::nope", "title_selector": "h9.none"},
+    )
+    url = "https://lesite.ma/rssFeed/2/77"
+    page = make_page(rssfeed_cms_page(fr, date_text="Le 07/04/2025 à 12h18"), url, outlet)
+    art = assert_clean_article(process_page(page, outlet, now=NOW), fr, FR_KEY_SENTENCES)
+    assert art.published_at == datetime(2025, 4, 7, 11, 18, tzinfo=UTC)
+
+
+def test_title_selector_hint_wins(fr: Seed) -> None:
+    outlet = Outlet("t", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",), {"title_selector": "h2.titre"})
+    page_html = rssfeed_cms_page(fr, date_text="").replace("<title>", "<title>Le Site | ")
+    art = process_page(make_page(page_html, "https://lesite.ma/r/1", outlet), outlet, now=NOW)
+    assert isinstance(art, Article) and art.title == fr.title
+
+
+def test_source_line_breaks_inside_paragraphs_do_not_split_them(fr: Seed) -> None:
+    outlet = Outlet("w", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",), {"body_selector": "div.txt"})
+    wrapped = "".join("<p>" + esc(p).replace(" ", "\n", 3) + "</p>\n" for p in fr.paragraphs)
+    page_html = f"<html><body><h1>{esc(fr.title)}</h1><div class='txt'>{wrapped}</div></body></html>"
+    art = process_page(make_page(page_html, "https://lesite.ma/w/1", outlet), outlet, now=NOW)
+    assert isinstance(art, Article)
+    # NBSPs become plain spaces in the body
+    assert (art.body or "").split("\n\n") == [" ".join(p.split()) for p in fr.paragraphs]
+
+
+def test_page_wrapped_in_one_form_keeps_its_text(fr: Seed) -> None:
+    """ASP.NET/SharePoint sites (news agencies) wrap the whole page in <form id="aspnetForm">."""
+    paragraphs = "".join(f"<p>{esc(p)}</p>" for p in fr.paragraphs)
+    page_html = (
+        f'<html><body><form id="aspnetForm" method="post"><div class="ms-rtestate-field">'
+        f"<h1>{esc(fr.title)}</h1>{paragraphs}</div></form></body></html>"
+    )
+    art = process_page(make_page(page_html, "https://lesite.ma/Pages/1.aspx", MA_FR), MA_FR, now=NOW)
+    assert_clean_article(art, fr, FR_KEY_SENTENCES)
+
+
+def test_malformed_raw_page_is_an_extract_error() -> None:
+    page = make_page(b"<html></html>", "https://lesite.ma/x", MA_FR)
+    broken = RawPage(**{**page.__dict__, "body": None})  # type: ignore[arg-type]
+    result = process_page(broken, MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["extract_error"]
+    assert "TypeError" in result.detail

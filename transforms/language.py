@@ -1,0 +1,58 @@
+"""Language of an article body, restricted to the languages the project ingests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+MIN_LETTERS = 40  # below this, n-gram statistics are noise and the declared language decides
+MIN_CONFIDENCE = 0.9  # normalised probability under which the declared language breaks the tie
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
+    # A private instance: langid's module-level set_languages() would change the global one for
+    # every other caller in the process.
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    return identifier
+
+
+def normalise_tag(tag: str | None) -> str | None:
+    """'fr-FR', 'ar_MA', 'AR' -> 'fr', 'ar', 'ar'."""
+    if not tag:
+        return None
+    primary = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def detect_language(
+    text: str, declared: str | None, allowed: Sequence[str] = ("ar", "fr", "en")
+) -> str | None:
+    """Language of ``text`` among ``allowed``; the declared (html lang) one only breaks ties."""
+    allowed = tuple(dict.fromkeys(allowed))
+    declared_ok = normalise_tag(declared)
+    declared_ok = declared_ok if declared_ok in allowed else None
+    sample = (text or "")[:1500]  # plenty for a confident guess; langid is a Python loop per byte
+    arabic = len(_ARABIC.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    letters = arabic + latin
+    if letters < MIN_LETTERS:
+        return declared_ok
+    # Arabic script is decisive among ar/fr/en; Latin names and acronyms inside it are normal.
+    if arabic / letters >= 0.6:
+        return "ar" if "ar" in allowed else None
+    latin_langs = tuple(lang for lang in allowed if lang != "ar") if arabic / letters < 0.1 else allowed
+    if not latin_langs:
+        return declared_ok
+    if len(latin_langs) == 1:
+        return latin_langs[0]
+    lang, prob = _identifier(latin_langs).classify(sample)
+    if prob < MIN_CONFIDENCE and declared_ok:
+        return declared_ok
+    return str(lang)

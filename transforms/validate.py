@@ -1,0 +1,135 @@
+"""Great Expectations gate over a batch of articles: which rows pass, and why the others do not.
+
+The suite is data (schemas/gx/articles.json plus the required fields of schemas/fields.yaml).
+Each failed expectation names the rows it failed on (result_format COMPLETE), so a failing row
+goes to the quarantine with the names of the expectations it broke, never silently away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+import schemas
+from schemas import SCHEMA_DIR
+from transforms.model import Article, Rejection
+
+FUTURE_TOLERANCE = timedelta(minutes=10)  # clock skew between an outlet's CMS and us
+
+
+@dataclass
+class ValidationOutcome:
+    valid: list[Article]
+    rejected: list[Rejection]
+    summary: dict[str, Any]  # expectation -> {success, unexpected_count}; stored next to the batch
+
+
+@cache
+def _suite_spec() -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / "gx" / "articles.json").read_text(encoding="utf-8"))
+
+
+def allowed_url_regex(domains: tuple[str, ...] | list[str]) -> str:
+    hosts = "|".join(re.escape(d.lower()) for d in domains)
+    return rf"^https?://(?:[^/@:]*\.)?(?:{hosts})(?::\d+)?(?:/|\?|$)"
+
+
+def suite_expectations(domains: tuple[str, ...], now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    spec = _suite_spec()
+    fill = {
+        "${now_plus_tolerance}": (now + FUTURE_TOLERANCE).isoformat(),
+        "${allowed_url_regex}": allowed_url_regex(domains),
+    }
+    out = [
+        ("expect_column_values_to_not_be_null", {"column": name})
+        for name in schemas.required_fields("articles")
+        if name not in spec["not_null_skip"]
+    ]
+    for exp in spec["expectations"]:
+        kwargs = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in exp["kwargs"].items()}
+        out.append((exp["type"], kwargs))
+    return out
+
+
+def _gx_class(type_name: str) -> Any:
+    import great_expectations as gx
+
+    return getattr(gx.expectations, "".join(p.capitalize() for p in type_name.split("_")))
+
+
+@cache
+def _context() -> Any:
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = {"globally": False}
+    return ctx
+
+
+def validate_articles(articles: list[Article], domains: tuple[str, ...], now: datetime) -> ValidationOutcome:
+    if not articles:
+        return ValidationOutcome([], [], {})
+    import uuid
+
+    import great_expectations as gx
+    import pandas as pd
+
+    ctx = _context()
+    frame = pd.DataFrame([a.to_row() for a in articles])
+    for column in ("published_at", "modified_at", "fetched_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    name = f"b{uuid.uuid4().hex}"
+    source = ctx.data_sources.add_pandas(name)
+    batch_def = source.add_dataframe_asset("articles").add_batch_definition_whole_dataframe("batch")
+    suite = gx.ExpectationSuite(name=name)
+    for type_name, kwargs in suite_expectations(domains, now):
+        suite.add_expectation(_gx_class(type_name)(**kwargs))
+    try:
+        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format={"result_format": "COMPLETE"}
+        )
+    finally:
+        ctx.data_sources.delete(name)
+
+    failures: dict[int, list[str]] = {}
+    summary: dict[str, Any] = {}
+    for res in result.results:
+        cfg = res.expectation_config
+        label = f"{cfg.type}({cfg.kwargs.get('column', '')})"
+        if res.exception_info and res.exception_info.get("raised_exception"):
+            # An expectation that could not run is a bug in the suite, not bad data: fail loudly.
+            raise RuntimeError(
+                f"GX expectation {label} raised: {res.exception_info.get('exception_message')}"
+            )
+        rows = res.result.get("unexpected_index_list") or []
+        summary[label] = {"success": bool(res.success), "unexpected_count": len(rows)}
+        for row in rows:
+            failures.setdefault(int(row), []).append(label)
+
+    valid, rejected = [], []
+    for i, article in enumerate(articles):
+        if i not in failures:
+            valid.append(article)
+            continue
+        rejected.append(
+            Rejection(
+                page_id=article.page_id,
+                outlet_id=article.outlet_id,
+                url=article.url,
+                batch_id=article.batch_id,
+                fetched_at=article.fetched_at,
+                reasons=sorted(set(failures[i])),
+                detail="failed validation: " + ", ".join(sorted(set(failures[i]))),
+                stage="validate",
+                title=article.title,
+                language=article.language,
+                published_at=article.published_at,
+            )
+        )
+    return ValidationOutcome(valid, rejected, summary)
