@@ -164,8 +164,13 @@ def test_conditional_get_answers_304(web: FixtureWeb) -> None:
 def test_registry_covers_every_fixture_outlet_and_family() -> None:
     outlets = registry()["outlets"]
     assert [o["id"] for o in outlets] == list(truth.OUTLET_IDS)
-    assert {o["cms"] for o in outlets} >= {"wordpress", "arc_xp", "rssfeed_cms", "monthly_sitemaps",
-                                          "jsonld_article"}
+    assert {o["cms"] for o in outlets} >= {
+        "wordpress",
+        "arc_xp",
+        "rssfeed_cms",
+        "monthly_sitemaps",
+        "jsonld_article",
+    }
     for outlet in outlets:
         assert outlet["allowed_domains"] == [HOSTS[outlet["id"]]]
 

@@ -47,22 +47,47 @@ def _moroccan_stories() -> list[Story]:
     heat_title, heat_body = texts.HESPRESS_HEATWAVE
     stories = [
         Story(
-            "hespress_ar", _url("hespress_ar", "/tech/morocco-qatar-digital-partnership-1500001.html"),
-            "ar", ar.title, ar.paragraphs, _at(CASABLANCA, 2026, 2, 1, 18, 40), "hespress",
-            ("hespress:sitemap-news", "hespress:feed"), author="هسبريس من الرباط", page_debris=ar.debris,
+            "hespress_ar",
+            _url("hespress_ar", "/tech/morocco-qatar-digital-partnership-1500001.html"),
+            "ar",
+            ar.title,
+            ar.paragraphs,
+            _at(CASABLANCA, 2026, 2, 1, 18, 40),
+            "hespress",
+            ("hespress:sitemap-news", "hespress:feed"),
+            author="هسبريس من الرباط",
+            page_debris=ar.debris,
         ),
         Story(
-            "hespress_ar", _url("hespress_ar", "/societe/heatwave-alert-1500002.html"),
-            "ar", heat_title, heat_body, _at(CASABLANCA, 2025, 8, 24, 14, 30), "hespress",
-            ("hespress:feed",), date_in_page="text", date_in_listing=False, author="هسبريس",
+            "hespress_ar",
+            _url("hespress_ar", "/societe/heatwave-alert-1500002.html"),
+            "ar",
+            heat_title,
+            heat_body,
+            _at(CASABLANCA, 2025, 8, 24, 14, 30),
+            "hespress",
+            ("hespress:feed",),
+            date_in_page="text",
+            date_in_listing=False,
+            author="هسبريس",
         ),
         Story(
             "le360_fr",
-            _url("le360_fr", "/economie/economie-numerique-le-maroc-et-le-qatar-etudient-les-possibilites"
-                 "-de-collaboration_K3JQ5TZ2V5HXDNLB/"),
-            "fr", fr.title, fr.paragraphs, _at(CASABLANCA, 2026, 2, 1, 10, 5), "le360",
-            ("le360:sitemap-news",), date_in_page="json_ld", author="Le360 (avec MAP)",
-            page_debris=fr.debris, title_in_body=fr.title_repeated,
+            _url(
+                "le360_fr",
+                "/economie/economie-numerique-le-maroc-et-le-qatar-etudient-les-possibilites"
+                "-de-collaboration_K3JQ5TZ2V5HXDNLB/",
+            ),
+            "fr",
+            fr.title,
+            fr.paragraphs,
+            _at(CASABLANCA, 2026, 2, 1, 10, 5),
+            "le360",
+            ("le360:sitemap-news",),
+            date_in_page="json_ld",
+            author="Le360 (avec MAP)",
+            page_debris=fr.debris,
+            title_in_body=fr.title_repeated,
         ),
     ]
     h24 = [
@@ -72,8 +97,17 @@ def _moroccan_stories() -> list[Story]:
     ]
     for (title, body), slug, when in h24:
         stories.append(
-            Story("h24info_fr", _url("h24info_fr", f"/maroc/{slug}/"), "fr", title, body,
-                  _at(CASABLANCA, *when), "h24info", ("h24info:rest",), author="H24info")
+            Story(
+                "h24info_fr",
+                _url("h24info_fr", f"/maroc/{slug}/"),
+                "fr",
+                title,
+                body,
+                _at(CASABLANCA, *when),
+                "h24info",
+                ("h24info:rest",),
+                author="H24info",
+            )
         )
     return stories
 
@@ -85,38 +119,115 @@ def _qatari_stories() -> list[Story]:
     trees_title, trees_body = texts.GULFTIMES_TREES
     aj_title, aj_body = texts.ALJAZEERA_WINDS
     return [
-        Story("qna_en", _url("qna_en", f"/en/news/news-details?id={slug}&date=2/02/2026"), "en",
-              wire_title, wire_body, _at(DOHA, 2026, 2, 2, 9, 15), "qna", ("qna:rss",), **wire),
-        Story("peninsula_en", _url("peninsula_en", f"/article/02/02/2026/{slug}"), "en",
-              wire_title, wire_body, _at(DOHA, 2026, 2, 2, 11, 30), "peninsula", ("peninsula:monthly",),
-              **wire),
-        Story("gulftimes_en", _url("gulftimes_en", f"/article/718204/business/{slug}"), "en",
-              wire_title, wire_body, _at(DOHA, 2026, 2, 2, 10, 40), "gulftimes", ("gulftimes:rss",), **wire),
-        Story("gulftimes_en",
-              _url("gulftimes_en", "/article/718150/qatar/doha-municipality-starts-winter-tree-planting"),
-              "en", trees_title, trees_body, _at(DOHA, 2026, 2, 1, 20, 10), "gulftimes", ("gulftimes:rss",),
-              author="Gulf Times Staff"),
+        Story(
+            "qna_en",
+            _url("qna_en", f"/en/news/news-details?id={slug}&date=2/02/2026"),
+            "en",
+            wire_title,
+            wire_body,
+            _at(DOHA, 2026, 2, 2, 9, 15),
+            "qna",
+            ("qna:rss",),
+            **wire,
+        ),
+        Story(
+            "peninsula_en",
+            _url("peninsula_en", f"/article/02/02/2026/{slug}"),
+            "en",
+            wire_title,
+            wire_body,
+            _at(DOHA, 2026, 2, 2, 11, 30),
+            "peninsula",
+            ("peninsula:monthly",),
+            **wire,
+        ),
+        Story(
+            "gulftimes_en",
+            _url("gulftimes_en", f"/article/718204/business/{slug}"),
+            "en",
+            wire_title,
+            wire_body,
+            _at(DOHA, 2026, 2, 2, 10, 40),
+            "gulftimes",
+            ("gulftimes:rss",),
+            **wire,
+        ),
+        Story(
+            "gulftimes_en",
+            _url("gulftimes_en", "/article/718150/qatar/doha-municipality-starts-winter-tree-planting"),
+            "en",
+            trees_title,
+            trees_body,
+            _at(DOHA, 2026, 2, 1, 20, 10),
+            "gulftimes",
+            ("gulftimes:rss",),
+            author="Gulf Times Staff",
+        ),
         # Reached only through a same-site 302 from its old URL, which is what the sitemap lists.
-        Story("aljazeera_ar", _url("aljazeera_ar", "/news/2026/2/1/qatar-met-warns-strong-winds-high-waves"),
-              "ar", aj_title, aj_body, _at(DOHA, 2026, 2, 1, 16, 20), "aljazeera", ("aljazeera:daily",),
-              date_in_page="json_ld", author="الجزيرة نت",
-              listed_url=_url("aljazeera_ar", "/news/2026/2/1/qatar-met-warning-winds")),
+        Story(
+            "aljazeera_ar",
+            _url("aljazeera_ar", "/news/2026/2/1/qatar-met-warns-strong-winds-high-waves"),
+            "ar",
+            aj_title,
+            aj_body,
+            _at(DOHA, 2026, 2, 1, 16, 20),
+            "aljazeera",
+            ("aljazeera:daily",),
+            date_in_page="json_ld",
+            author="الجزيرة نت",
+            listed_url=_url("aljazeera_ar", "/news/2026/2/1/qatar-met-warning-winds"),
+        ),
     ]
 
 
 def _edges() -> list[Edge]:
     return [
-        Edge("hespress_ar", _url("hespress_ar", "/politique/deleted-article-1500003.html"), "missing",
-             "مقال تم حذفه", "ar", _at(CASABLANCA, 2026, 2, 1, 12, 0), ("hespress:sitemap-news",)),
-        Edge("hespress_ar", _url("hespress_ar", "/private/draft-1500004.html"), "disallowed",
-             texts.HESPRESS_PRIVATE[0], "ar", _at(CASABLANCA, 2026, 2, 1, 20, 0), ("hespress:feed",)),
-        Edge("le360_fr", _url("le360_fr", "/videos/web-summit-qatar-2026-les-coulisses_7QWERTYZ/"), "video",
-             texts.LE360_VIDEO_TITLE, "fr", _at(CASABLANCA, 2026, 2, 1, 12, 30), ("le360:sitemap-news",)),
-        Edge("gulftimes_en", _url("gulftimes_en", "/pdf/gulf-times-supplement-2026-02-01.pdf"), "pdf",
-             "Gulf Times weekend supplement (PDF)", "en", _at(DOHA, 2026, 2, 1, 6, 0), ("gulftimes:rss",)),
-        Edge("aljazeera_ar", _url("aljazeera_ar", "/ext/partner-story"), "offsite_redirect",
-             "قصة من موقع شريك", "ar", _at(DOHA, 2026, 2, 2, 9, 0), ("aljazeera:daily",),
-             target=f"http://{OFFSITE_HOST}/x"),
+        Edge(
+            "hespress_ar",
+            _url("hespress_ar", "/politique/deleted-article-1500003.html"),
+            "missing",
+            "مقال تم حذفه",
+            "ar",
+            _at(CASABLANCA, 2026, 2, 1, 12, 0),
+            ("hespress:sitemap-news",),
+        ),
+        Edge(
+            "hespress_ar",
+            _url("hespress_ar", "/private/draft-1500004.html"),
+            "disallowed",
+            texts.HESPRESS_PRIVATE[0],
+            "ar",
+            _at(CASABLANCA, 2026, 2, 1, 20, 0),
+            ("hespress:feed",),
+        ),
+        Edge(
+            "le360_fr",
+            _url("le360_fr", "/videos/web-summit-qatar-2026-les-coulisses_7QWERTYZ/"),
+            "video",
+            texts.LE360_VIDEO_TITLE,
+            "fr",
+            _at(CASABLANCA, 2026, 2, 1, 12, 30),
+            ("le360:sitemap-news",),
+        ),
+        Edge(
+            "gulftimes_en",
+            _url("gulftimes_en", "/pdf/gulf-times-supplement-2026-02-01.pdf"),
+            "pdf",
+            "Gulf Times weekend supplement (PDF)",
+            "en",
+            _at(DOHA, 2026, 2, 1, 6, 0),
+            ("gulftimes:rss",),
+        ),
+        Edge(
+            "aljazeera_ar",
+            _url("aljazeera_ar", "/ext/partner-story"),
+            "offsite_redirect",
+            "قصة من موقع شريك",
+            "ar",
+            _at(DOHA, 2026, 2, 2, 9, 0),
+            ("aljazeera:daily",),
+            target=f"http://{OFFSITE_HOST}/x",
+        ),
     ]
 
 
@@ -129,7 +240,8 @@ class Catalog:
         """Entries of one discovery document, newest first (as feeds order them)."""
         rows = [
             Listed(s.link, s.title, s.language, s.published if s.date_in_listing else None)
-            for s in self.stories if doc in s.docs
+            for s in self.stories
+            if doc in s.docs
         ] + [Listed(e.link, e.title, e.language, e.published) for e in self.edges if doc in e.docs]
         return sorted(rows, key=lambda r: r.published or REFERENCE_NOW, reverse=True)
 

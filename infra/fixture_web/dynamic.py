@@ -96,12 +96,12 @@ def wp_posts(cat: Catalog, host: str, path: str, params: Params) -> Response | N
     size = min(per_page, WP_MAX_PER_PAGE)
     total_pages = ceil(len(stories) / size)
     if page > max(total_pages, 1):
-        return _wp_error("rest_post_invalid_page_number",
-                         "The page number requested is larger than the number of pages available.")
-    chunk = stories[(page - 1) * size: page * size]
-    posts = [
-        listings.wp_post(s, ids[s.url], paras(s.paragraphs), _excerpt(s.paragraphs[0])) for s in chunk
-    ]
+        return _wp_error(
+            "rest_post_invalid_page_number",
+            "The page number requested is larger than the number of pages available.",
+        )
+    chunk = stories[(page - 1) * size : page * size]
+    posts = [listings.wp_post(s, ids[s.url], paras(s.paragraphs), _excerpt(s.paragraphs[0])) for s in chunk]
     headers = {"X-WP-Total": str(len(stories)), "X-WP-TotalPages": str(total_pages)}
     if page < total_pages:
         next_page = f"http://{host}{WP_POSTS_PATHS[0]}?per_page={per_page}&page={page + 1}"

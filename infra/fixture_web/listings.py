@@ -34,8 +34,11 @@ def rss(channel_title: str, home: str, language: str, items: list[Listed], built
     ]
     for item in items:
         # An item without pubDate is valid RSS; the Hespress heat-wave item relies on that.
-        date = (f"<pubDate>{format_datetime(item.published.astimezone(UTC), usegmt=True)}</pubDate>"
-                if item.published else "")
+        date = (
+            f"<pubDate>{format_datetime(item.published.astimezone(UTC), usegmt=True)}</pubDate>"
+            if item.published
+            else ""
+        )
         parts.append(
             f"<item><title>{escape(item.title)}</title><link>{escape(item.url)}</link>"
             f'<guid isPermaLink="true">{escape(item.url)}</guid>{date}</item>\n'
@@ -68,8 +71,10 @@ def urlset(items: list[Listed]) -> str:
 
 
 def sitemap_index(entries: list[tuple[str, datetime]]) -> str:
-    rows = [f"<sitemap><loc>{escape(loc)}</loc><lastmod>{when.isoformat()}</lastmod></sitemap>\n"
-            for loc, when in entries]
+    rows = [
+        f"<sitemap><loc>{escape(loc)}</loc><lastmod>{when.isoformat()}</lastmod></sitemap>\n"
+        for loc, when in entries
+    ]
     return f'{_XML_DECL}<sitemapindex xmlns="{SITEMAP_NS}">\n{"".join(rows)}</sitemapindex>\n'
 
 

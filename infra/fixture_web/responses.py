@@ -46,8 +46,10 @@ def redirect(location: str, status: int = 302) -> Response:
 
 
 def not_found(host: str) -> Response:
-    body = f"<!DOCTYPE html><html><head><title>404</title></head><body><h1>Page introuvable</h1>" \
-           f"<p>{host}</p></body></html>"
+    body = (
+        f"<!DOCTYPE html><html><head><title>404</title></head><body><h1>Page introuvable</h1>"
+        f"<p>{host}</p></body></html>"
+    )
     return Response(404, body.encode("utf-8"), HTML)
 
 

@@ -30,8 +30,13 @@ Key = tuple[str, str, tuple[tuple[str, str], ...]]
 FEEDS: tuple[tuple[str, str, str, str, str], ...] = (
     ("hespress_ar", "/sitemap-news.xml", "hespress:sitemap-news", "news_sitemap", "Hespress"),
     ("hespress_ar", "/feed", "hespress:feed", "rss", "هسبريس"),
-    ("le360_fr", "/arc/outboundfeeds/sitemap-news/?outputType=xml", "le360:sitemap-news", "news_sitemap",
-     "Le360"),
+    (
+        "le360_fr",
+        "/arc/outboundfeeds/sitemap-news/?outputType=xml",
+        "le360:sitemap-news",
+        "news_sitemap",
+        "Le360",
+    ),
     ("qna_en", "/en/Pages/RSS-Feeds/Economy-Local", "qna:rss", "rss", "QNA - Economy Local"),
     ("gulftimes_en", "/rssFeed/2", "gulftimes:rss", "rss", "Gulf Times - Business"),
 )

@@ -33,9 +33,22 @@ DISALLOWED_PREFIXES: dict[str, tuple[str, ...]] = {
     for oid, host in HOSTS.items()
 }
 __all__ = [
-    "ARTICLES", "DISALLOWED_PREFIXES", "FORBIDDEN_HOSTS", "NEVER_FETCHED", "OUTLET_IDS", "QUARANTINED",
-    "REDIRECTS", "REFERENCE_NOW", "REGISTRY_PATH", "WIRE_GROUPS", "ArticleTruth", "NeverFetched",
-    "QuarantineTruth", "article", "articles_of", "outcome",
+    "ARTICLES",
+    "DISALLOWED_PREFIXES",
+    "FORBIDDEN_HOSTS",
+    "NEVER_FETCHED",
+    "OUTLET_IDS",
+    "QUARANTINED",
+    "REDIRECTS",
+    "REFERENCE_NOW",
+    "REGISTRY_PATH",
+    "WIRE_GROUPS",
+    "ArticleTruth",
+    "NeverFetched",
+    "QuarantineTruth",
+    "article",
+    "articles_of",
+    "outcome",
 ]
 
 
@@ -84,16 +97,26 @@ def _snippets(story: Story) -> tuple[str, ...]:
 
 def _article(story: Story) -> ArticleTruth:
     return ArticleTruth(
-        url=story.url, listed_url=story.link, outlet_id=story.outlet_id, language=story.language,
-        title=story.title, published_utc=story.published_utc, published_local=story.published,
-        date_source=story.date_in_page, date_in_listing=story.date_in_listing,
-        must_contain=_snippets(story), must_not_contain=templates.debris(story),
-        wire_group=story.wire_group, body="\n\n".join(story.paragraphs),
+        url=story.url,
+        listed_url=story.link,
+        outlet_id=story.outlet_id,
+        language=story.language,
+        title=story.title,
+        published_utc=story.published_utc,
+        published_local=story.published,
+        date_source=story.date_in_page,
+        date_in_listing=story.date_in_listing,
+        must_contain=_snippets(story),
+        must_not_contain=templates.debris(story),
+        wire_group=story.wire_group,
+        body="\n\n".join(story.paragraphs),
     )
 
 
 _REASONS: dict[str, tuple[QuarantineReason, int]] = {
-    "missing": ("http_status", 404), "pdf": ("not_html", 200), "video": ("no_main_text", 200),
+    "missing": ("http_status", 404),
+    "pdf": ("not_html", 200),
+    "video": ("no_main_text", 200),
 }
 
 

@@ -41,8 +41,16 @@ H24_RELATED = "Articles similaires"
 H24_NEWSLETTER = "Inscrivez-vous à notre newsletter"
 
 DEBRIS: dict[str, tuple[str, ...]] = {
-    "hespress": (HESPRESS_SHARE, HESPRESS_COMMENT, HESPRESS_EMAIL_NOTE, "ملفات تعريف الارتباط",
-                 "قبول قراءة المزيد", "اقرأ أيضا", HESPRESS_FOOTER, *HESPRESS_RELATED),
+    "hespress": (
+        HESPRESS_SHARE,
+        HESPRESS_COMMENT,
+        HESPRESS_EMAIL_NOTE,
+        "ملفات تعريف الارتباط",
+        "قبول قراءة المزيد",
+        "اقرأ أيضا",
+        HESPRESS_FOOTER,
+        *HESPRESS_RELATED,
+    ),
     "le360": (LE360_COOKIE, LE360_COMMENT, LE360_EMAIL_NOTE, "Facebook", "WhatsApp", LE360_FOOTER),
     "h24info": (H24_SHARE, H24_RELATED, H24_NEWSLETTER, "Laisser une réponse"),
 }
@@ -123,8 +131,10 @@ def le360(story: Story) -> str:
 
 def le360_video(title: str, line: str) -> str:
     # Deliberately almost empty: a video player, a title, one line. Extraction must find no text.
-    body = (f'{_le360_chrome_head()}<main><h1 class="c-heading">{esc(title)}</h1>'
-            f'<div class="c-video-player" data-video-id="7QWERTYZ"></div><p>{esc(line)}</p></main>')
+    body = (
+        f'{_le360_chrome_head()}<main><h1 class="c-heading">{esc(title)}</h1>'
+        f'<div class="c-video-player" data-video-id="7QWERTYZ"></div><p>{esc(line)}</p></main>'
+    )
     return document("fr", title, '<meta property="og:type" content="video.other">', body)
 
 

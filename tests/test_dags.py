@@ -1,0 +1,64 @@
+"""DAG integrity: the production registry's DAGs import cleanly and are wired by Assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spiders.registry import load_registry
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bag(tmp_path_factory: pytest.TempPathFactory):
+    from airflow.dag_processing.dagbag import DagBag
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("NASHRA_REGISTRY", raising=False)  # the production registry
+        yield DagBag(dag_folder=str(REPO / "dags"))
+
+
+def test_no_import_errors_and_three_dags_per_enabled_outlet(bag) -> None:
+    assert bag.import_errors == {}
+    outlets = load_registry(REPO / "spiders" / "outlets.yaml").enabled()
+    assert len(bag.dags) == 3 * len(outlets)
+    for outlet in outlets:
+        for stage in ("crawl", "process", "index"):
+            assert f"nashra_{stage}__{outlet.id}" in bag.dags
+
+
+def test_every_dag_has_owner_retries_tags_and_docs(bag) -> None:
+    for dag_id, dag in bag.dags.items():
+        assert dag.default_args.get("owner") == "nashra-data-eng", dag_id
+        assert dag.default_args.get("retries", 0) >= 1, dag_id
+        assert {"nashra"} <= set(dag.tags), dag_id
+        assert dag.doc_md, dag_id
+        for task in dag.tasks:
+            assert task.retries >= 1
+        dag.topological_sort()  # raises on a cycle
+
+
+def test_stages_are_chained_by_assets_not_timetables(bag) -> None:
+    for outlet in load_registry(REPO / "spiders" / "outlets.yaml").enabled():
+        chain = [bag.dags[f"nashra_{stage}__{outlet.id}"] for stage in ("crawl", "process", "index")]
+        produced = [{a.name for t in dag.tasks for a in t.outlets} for dag in chain]
+        assert produced == [{f"nashra.{kind}.{outlet.id}"} for kind in ("raw", "lake", "search")]
+        for upstream, downstream in zip(produced, chain[1:], strict=False):
+            assert type(downstream.timetable).__name__ == "AssetTriggeredTimetable"
+            (name,) = upstream
+            assert f"name='{name}'" in repr(downstream.timetable.asset_condition)
+
+
+def test_the_dag_file_imports_nothing_heavy_at_parse_time() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runpy; runpy.run_path('dags/nashra_pipeline.py');"
+        "heavy = [m for m in ('scrapy', 'pyarrow', 'great_expectations', 'trafilatura', 'elasticsearch') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

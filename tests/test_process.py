@@ -1,0 +1,88 @@
+"""The process stage on a local lake: accounting, the quality gate, re-runs."""
+
+from __future__ import annotations
+
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from infra.fixture_web import truth
+from nashra.lake import open_lake
+from nashra.layout import raw_warc_path
+from nashra.process import BatchQualityError, pending_batches, process_batch
+from nashra.warc import new_writer, write_page
+from spiders.registry import load_registry
+from transforms.model import RawPage
+
+BATCH = "le360_fr-20260202T120000Z"
+
+
+def _fetch(web, url: str) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": web.proxy_url}))
+    try:
+        with opener.open(url, timeout=5) as resp:
+            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+def _page(url: str, status: int, headers: dict[str, str], body: bytes) -> RawPage:
+    return RawPage(
+        "le360_fr", url, url, status, headers, body, datetime(2026, 2, 2, 12, tzinfo=UTC), BATCH, "sitemap"
+    )
+
+
+def _write_batch(lake, pages: list[RawPage]) -> None:
+    import io
+
+    buf = io.BytesIO()
+    writer = new_writer(buf)
+    for page in pages:
+        write_page(writer, page)
+    lake.write_bytes(raw_warc_path("le360_fr", "2026-02-02", BATCH, "sitemap"), buf.getvalue())
+
+
+@pytest.fixture
+def outlet():
+    return load_registry(truth.REGISTRY_PATH).get("le360_fr")
+
+
+def test_every_page_is_accounted_for_and_reruns_change_nothing(tmp_path: Path, fixture_web, outlet) -> None:
+    lake = open_lake(str(tmp_path))
+    article = truth.articles_of("le360_fr")[0]
+    status, headers, body = _fetch(fixture_web, article.url)
+    pages = [
+        _page(article.url, status, headers, body),
+        _page(article.url + "?utm_source=x", status, headers, body),  # same canonical URL
+        _page("http://le360.test/gone", 404, {"content-type": "text/html"}, b"<html>gone</html>"),
+    ]
+    _write_batch(lake, pages)
+    assert pending_batches(lake, "le360_fr", "process") == [BATCH]
+    report = process_batch(lake, outlet, BATCH)
+    assert (report.pages, report.stored, report.url_duplicates, report.quarantined) == (3, 1, 1, 1)
+    assert report.reasons == {"http_status": 1}
+    assert pending_batches(lake, "le360_fr", "process") == []
+    again = process_batch(lake, outlet, BATCH)
+    assert again.__dict__ == report.__dict__
+    assert lake.dataset("articles").count_rows() == 1
+    assert lake.dataset("quarantine").count_rows() == 1
+
+
+def test_a_broken_layout_fails_the_batch_loudly_naming_the_outlet(tmp_path: Path, outlet) -> None:
+    lake = open_lake(str(tmp_path))
+    # What a redesign looks like to the extractor: pages that answer 200 but carry no article.
+    broken = (
+        b"<html lang='fr'><head><title>Le360</title></head>"
+        b"<body><nav>Accueil</nav><div id='app'></div></body></html>"
+    )
+    pages = [_page(f"http://le360.test/a/{i}", 200, {"content-type": "text/html"}, broken) for i in range(4)]
+    _write_batch(lake, pages)
+    with pytest.raises(BatchQualityError, match="outlet le360_fr") as err:
+        process_batch(lake, outlet, BATCH)
+    assert "layout" in str(err.value)
+    # Nothing is dropped on the way: every page is in the quarantine, with a named reason.
+    quarantine = lake.dataset("quarantine").to_table().to_pylist()
+    assert len(quarantine) == 4
+    assert all(row["reasons"] for row in quarantine)
