@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -255,13 +256,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         console.print("no match")
     for i, h in enumerate(hits, 1):
         # Arabic titles print as logical-order Unicode; terminals with bidi support render them RTL.
+        # Page text is escaped: a "[...]" in a title must not be read as console markup.
+        dup = " (duplicate)" if h.dedup_status == "duplicate" else ""
         console.print(
-            f"[bold]{i}. {h.title}[/bold]  [{h.language}] {h.outlet_id} {h.published_at} "
-            f"{'(duplicate)' if h.dedup_status == 'duplicate' else ''}"
+            f"[bold]{i}. {escape(h.title)}[/bold]  {escape(f'[{h.language}]')} {h.outlet_id} "
+            f"{h.published_at}{dup}"
         )
-        console.print(f"   {h.url}")
+        console.print(f"   {escape(h.url)}")
         for fragment in h.highlight:
-            console.print(f"   … {fragment} …")
+            console.print(f"   … {escape(fragment)} …")
     return 0
 
 

@@ -164,7 +164,8 @@ class WordPressSpider(NashraSpider):
             if request:
                 yield request
         page = int(dict(parse_qsl(urlsplit(response.url).query)).get("page", "1"))
-        total = int((response.headers.get(b"X-WP-TotalPages") or b"1").decode() or 1)
+        total_header = (response.headers.get(b"X-WP-TotalPages") or b"1").decode("latin-1").strip()
+        total = int(total_header) if total_header.isdigit() else 1  # a proxy or plugin may mangle it
         if page < min(total, self.max_pages):
             yield self.discovery_request(self._page_url(response.url, page + 1))
 

@@ -47,7 +47,10 @@ class IncrementalSkipMiddleware:
         return cls(crawler.settings.get("NASHRA_SEEN_URLS") or set())
 
     def process_request(self, request: Request, spider: Spider) -> None:
-        if not request.meta.get("nashra_article") or request.meta.get("redirect_times"):
+        meta = request.meta
+        # Redirect hops and retries (429/5xx back-off, network errors) re-enter the middleware
+        # chain with a URL this crawl has already let through: they are not new listings.
+        if not meta.get("nashra_article") or meta.get("redirect_times") or meta.get("retry_times"):
             return
         if request.url in self.seen:
             spider.crawler.stats.inc_value("nashra/skipped_already_archived")
