@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 200_000
 
 
-class IndexError_(RuntimeError):
-    pass
+class IndexingError(RuntimeError):
+    """Some documents of a batch were refused by Elasticsearch; the batch stays pending."""
 
 
 @dataclass
@@ -111,7 +111,7 @@ def batch_article_files(lake: Lake, outlet_id: str, batch_id: str) -> list[str]:
 
 
 def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str) -> IndexReport:
-    write_alias = ensure_index(es, prefix)
+    write_alias = aliases(prefix)[1]
     report = IndexReport(outlet_id, batch_id)
     rows: list[dict[str, Any]] = []
     for rel in batch_article_files(lake, outlet_id, batch_id):
@@ -119,7 +119,7 @@ def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str)
     report.indexed, errors = index_rows(es, rows, write_alias)
     report.failed = len(errors)
     if errors:
-        raise IndexError_(
+        raise IndexingError(
             f"outlet {outlet_id}: {len(errors)} of {len(rows)} documents of batch {batch_id} "
             f"failed to index; first: {errors[0]}"
         )
@@ -139,4 +139,6 @@ def index_outlet(
         ]
     else:
         batches = pending_batches(lake, outlet_id, "index")
+    if batches:
+        ensure_index(es, prefix)
     return [index_batch(lake, es, outlet_id, b, prefix) for b in batches]
