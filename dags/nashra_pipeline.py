@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Asset, task
 
+from nashra.observe import on_failure
 from spiders.registry import load_registry
 
 DEFAULT_ARGS = {
@@ -22,6 +23,7 @@ DEFAULT_ARGS = {
     "retries": 2,
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
+    "on_failure_callback": on_failure,
 }
 START = datetime(2026, 1, 1)
 
@@ -58,7 +60,7 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
             from nashra import stages
 
             run_time = context.get("logical_date") or context["dag_run"].run_after
-            return stages.crawl(outlet_id, run_time)
+            return stages.crawl(outlet_id, run_time, run_id=context["run_id"])
 
         crawl()
 
@@ -74,10 +76,10 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
     ) as proc_dag:
 
         @task(outlets=[lake_asset(outlet.id)])
-        def process(outlet_id: str = outlet.id) -> list:
+        def process(outlet_id: str = outlet.id, **context) -> list:
             from nashra import stages
 
-            return stages.process(outlet_id)
+            return stages.process(outlet_id, run_id=context["run_id"])
 
         process()
 
@@ -93,10 +95,10 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
     ) as index_dag:
 
         @task(outlets=[search_asset(outlet.id)])
-        def index(outlet_id: str = outlet.id) -> list:
+        def index(outlet_id: str = outlet.id, **context) -> list:
             from nashra import stages
 
-            return stages.index(outlet_id)
+            return stages.index(outlet_id, run_id=context["run_id"])
 
         index()
 

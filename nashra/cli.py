@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nashra import replay
 from nashra.config import REPO_ROOT, settings
 
 console = Console()
@@ -367,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("services", help="the embedded services started by demo/run")
     p.add_argument("action", choices=["status", "stop"])
     p.set_defaults(fn=cmd_services)
+    replay.register(sub)
     p = sub.add_parser("registry", help="validate an outlet registry file")
     p.add_argument("path", nargs="?")
     p.set_defaults(fn=cmd_registry)

@@ -41,6 +41,9 @@ class FamilyReport:
     ssrf_blocked: int = 0
     discovery_failures: list[str] = field(default_factory=list)
     discovery_ok: int = 0
+    bytes_fetched: int = 0
+    # Scrapy's own counters by kind: "http_503", "DNSLookupError", "TimeoutError" ...
+    errors: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +118,16 @@ def scrapy_settings(outlet: Outlet, cfg: Settings, batch_id: str, seen: set[str]
     }
 
 
+def _errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
+    errors: dict[str, int] = {}
+    for key, count in stats.items():
+        if key.startswith("downloader/exception_type_count/"):
+            errors[key.rsplit(".", 1)[-1].rsplit("/", 1)[-1]] = count
+        elif key.startswith("downloader/response_status_count/") and int(key.rsplit("/", 1)[1]) >= 400:
+            errors[f"http_{key.rsplit('/', 1)[1]}"] = count
+    return errors
+
+
 def seen_urls(lake_uri: str, outlet_id: str, batch_id: str) -> set[str]:
     """URLs of this outlet already archived by other batches with an answer worth keeping (not a
     5xx/429/network error, which the next crawl retries). The batch's own earlier attempt is not
@@ -176,6 +189,8 @@ def run_in_process(
                 ssrf_blocked=stats.get("nashra/ssrf_blocked", 0),
                 discovery_failures=list(crawler.spider.discovery_failures),
                 discovery_ok=stats.get("nashra/discovery_ok", 0),
+                bytes_fetched=stats.get("downloader/response_bytes", 0),
+                errors=_errors_by_kind(stats),
             )
 
     def stop(result: Any) -> Any:

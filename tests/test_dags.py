@@ -23,7 +23,11 @@ def bag(tmp_path_factory: pytest.TempPathFactory):
 def test_no_import_errors_and_three_dags_per_enabled_outlet(bag) -> None:
     assert bag.import_errors == {}
     outlets = load_registry(REPO / "spiders" / "outlets.yaml").enabled()
-    assert len(bag.dags) == 3 * len(outlets)
+    per_outlet = [
+        d for d in bag.dags if d.split("__")[0] in ("nashra_crawl", "nashra_process", "nashra_index")
+    ]
+    assert len(per_outlet) == 3 * len(outlets)
+    assert "nashra_replay" in bag.dags
     for outlet in outlets:
         for stage in ("crawl", "process", "index"):
             assert f"nashra_{stage}__{outlet.id}" in bag.dags
@@ -35,6 +39,7 @@ def test_every_dag_has_owner_retries_tags_and_docs(bag) -> None:
         assert dag.default_args.get("retries", 0) >= 1, dag_id
         assert {"nashra"} <= set(dag.tags), dag_id
         assert dag.doc_md, dag_id
+        assert dag.on_failure_callback or dag.default_args.get("on_failure_callback"), dag_id
         for task in dag.tasks:
             assert task.retries >= 1
         dag.topological_sort()  # raises on a cycle

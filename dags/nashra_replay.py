@@ -1,0 +1,59 @@
+"""Backfill / replay: re-process (no re-crawl) and re-index the raw batches of a date range.
+
+Trigger it by hand with params {"since": "2026-02-01", "until": "2026-02-07", "outlets": []}
+(empty = every enabled outlet). One mapped task per outlet, so the outlets spread over workers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param, task
+
+from nashra.observe import on_failure
+
+with DAG(
+    "nashra_replay",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    default_args={
+        "owner": "nashra-data-eng",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": on_failure,
+    },
+    tags=["nashra", "replay"],
+    doc_md=__doc__,
+    params={
+        "since": Param(type="string", format="date", description="first crawl day (UTC)"),
+        "until": Param(type="string", format="date", description="last crawl day (UTC)"),
+        "outlets": Param([], type="array", description="outlet ids; empty = all enabled"),
+        "reindex": Param(True, type="boolean"),
+    },
+):
+
+    @task
+    def outlets(**context) -> list[str]:
+        from spiders.registry import load_registry
+
+        chosen = context["params"]["outlets"]
+        registry = load_registry()
+        return [registry.get(o).id for o in chosen] if chosen else [o.id for o in registry.enabled()]
+
+    @task
+    def replay(outlet_id: str, **context) -> dict:
+        from datetime import date
+
+        from nashra.replay import replay_outlet
+
+        params = context["params"]
+        report = replay_outlet(
+            outlet_id,
+            date.fromisoformat(params["since"]),
+            date.fromisoformat(params["until"]),
+            reindex=params["reindex"],
+        )
+        return report.__dict__
+
+    replay.expand(outlet_id=outlets())
