@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nashra import replay
+from nashra import eval_dedup, eval_extraction, kibana, reindex, relevance, replay, report
 from nashra.config import REPO_ROOT, settings
 
 console = Console()
@@ -234,9 +234,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def _when(value: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO date or time; a naive one is UTC, a bare date covers its whole day."""
+    when = datetime.fromisoformat(value)
+    if end_of_day and len(value) == 10:
+        when = when.replace(hour=23, minute=59, second=59)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from nashra.index import es_client
-    from nashra.search import search
+    from nashra.search import isolate, search, terminal_highlight
     from nashra.services import apply_running_services
 
     apply_running_services()
@@ -248,6 +256,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         size=args.size,
         language=args.lang,
         outlet=args.outlet,
+        country=args.country,
+        since=_when(args.since) if args.since else None,
+        until=_when(args.until, end_of_day=True) if args.until else None,
         exclude_duplicates=args.exclude_duplicates,
     )
     if args.json:
@@ -256,16 +267,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         console.print("no match")
     for i, h in enumerate(hits, 1):
-        # Arabic titles print as logical-order Unicode; terminals with bidi support render them RTL.
-        # Page text is escaped: a "[...]" in a title must not be read as console markup.
-        dup = " (duplicate)" if h.dedup_status == "duplicate" else ""
-        console.print(
-            f"[bold]{i}. {escape(h.title)}[/bold]  {escape(f'[{h.language}]')} {h.outlet_id} "
-            f"{h.published_at}{dup}"
-        )
-        console.print(f"   {escape(h.url)}")
+        # Metadata and text on separate lines, text in Unicode isolates: a bidi-capable terminal
+        # then lays an Arabic title out right-to-left without dragging the LTR metadata along.
+        dup = " [yellow](duplicate)[/yellow]" if h.dedup_status == "duplicate" else ""
+        meta = f"{escape(f'[{h.language}]')} {h.outlet_id} {h.country} {h.published_at[:16]}"
+        console.print(f"[bold]{i}.[/bold] {meta}{dup}")
+        # soft_wrap: the terminal wraps the text itself, so a bidi terminal sees one paragraph.
+        title = isolate(terminal_highlight(h.title_highlight) or escape(h.title))
+        console.print(f"   [bold]{title}[/bold]", soft_wrap=True)
         for fragment in h.highlight:
-            console.print(f"   … {escape(fragment)} …")
+            console.print(f"   … {isolate(terminal_highlight(fragment))} …", soft_wrap=True)
+        console.print(f"   [dim]{escape(h.url)}[/dim]")
     return 0
 
 
@@ -355,10 +367,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--lang", choices=["ar", "fr", "en"])
     p.add_argument("--outlet")
+    p.add_argument("--country", help="ISO code of the outlet's country: MA, QA")
+    p.add_argument("--since", help="published on or after (ISO date or time, UTC if naive)")
+    p.add_argument("--until", help="published on or before (a bare date includes that day)")
     p.add_argument("--exclude-duplicates", action="store_true")
     p.add_argument("--size", type=int, default=10)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="hits as JSON (highlights marked <em>…</em>)")
     p.set_defaults(fn=cmd_search)
+    relevance.register(sub)
+    reindex.register(sub)
+    kibana.register(sub)
     p = sub.add_parser("lake", help="look at the lake with DuckDB")
     p.add_argument("action", choices=["show"])
     p.add_argument("--table", default="articles", choices=["articles", "quarantine", "url_duplicates"])
@@ -369,6 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["status", "stop"])
     p.set_defaults(fn=cmd_services)
     replay.register(sub)
+    evaluate = sub.add_parser("eval", help="evaluate pipeline quality on the labelled sets")
+    eval_sub = evaluate.add_subparsers(dest="what", required=True)
+    eval_dedup.register(eval_sub)
+    eval_extraction.register(eval_sub)
+    report.register(sub)
     p = sub.add_parser("registry", help="validate an outlet registry file")
     p.add_argument("path", nargs="?")
     p.set_defaults(fn=cmd_registry)

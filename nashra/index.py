@@ -52,6 +52,34 @@ def aliases(prefix: str) -> tuple[str, str]:
     return prefix, f"{prefix}-write"
 
 
+def indices_of(es: Any, alias: str) -> list[str]:
+    """Indices an alias points at (sorted), none if it does not exist."""
+    if not es.indices.exists_alias(name=alias):
+        return []
+    return sorted(es.indices.get_alias(name=alias))
+
+
+def rollover_policy() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load((schemas.SCHEMA_DIR / "es_rollover.yaml").read_text(encoding="utf-8"))["conditions"]
+
+
+def maybe_rollover(es: Any, prefix: str, conditions: dict[str, Any] | None = None) -> str | None:
+    """Roll the write alias over to a new index when a policy condition is met (ILM's job, done
+    from the application; see schemas/es_rollover.yaml). Returns the new index, or None."""
+    read_alias, write_alias = aliases(prefix)
+    response = es.indices.rollover(alias=write_alias, conditions=conditions or rollover_policy())
+    if not response.get("rolled_over"):
+        return None
+    new_index = response["new_index"]
+    # The template carries no aliases, so the read alias is added here; until then the new index
+    # is empty, so no search can miss a document.
+    es.indices.put_alias(index=new_index, name=read_alias)
+    log.info("rolled %s over to %s (conditions met: %s)", write_alias, new_index, response.get("conditions"))
+    return new_index
+
+
 def ensure_index(es: Any, prefix: str) -> str:
     """Install the template and, on first use, the first index version with both aliases.
     Returns the write alias."""
@@ -141,4 +169,7 @@ def index_outlet(
         batches = pending_batches(lake, outlet_id, "index")
     if batches:
         ensure_index(es, prefix)
-    return [index_batch(lake, es, outlet_id, b, prefix) for b in batches]
+    reports = [index_batch(lake, es, outlet_id, b, prefix) for b in batches]
+    if batches:
+        maybe_rollover(es, prefix)
+    return reports

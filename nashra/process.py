@@ -18,14 +18,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
+from nashra.dedup_state import load_window, write_signatures
+from nashra.gx_docs import write_docs
 from nashra.lake import Lake
 from nashra.layout import BATCH_TIME_FORMAT, gx_result_path, manifest_path, table_path
+from nashra.quality import BatchQualityError, BatchStats, gate
 from nashra.warc import read_pages
 from spiders.registry import Outlet
-from transforms.article import process_page
-from transforms.dedup import LakeIndex, mark_content_duplicates, split_url_duplicates
+from transforms.article import MAX_BODY_BYTES, process_page
+from transforms.dedup import (
+    LakeIndex,
+    link_batch,
+    mark_content_duplicates,
+    signature_rows,
+    split_url_duplicates,
+)
 from transforms.model import Article, Rejection
-from transforms.validate import validate_articles
+from transforms.validate import run_suite, validate_articles
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +43,7 @@ log = logging.getLogger(__name__)
 _CRAWL_REASONS = {"http_status", "not_html", "off_domain", "fetch_error", "too_large"}
 
 
-class BatchQualityError(RuntimeError):
-    """The batch was stored, but too many of its pages failed: the outlet's layout probably changed."""
+__all__ = ["BatchQualityError", "ProcessReport", "pending_batches", "process_batch", "process_outlet"]
 
 
 @dataclass
@@ -45,6 +53,8 @@ class ProcessReport:
     pages: int = 0
     stored: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
+    stories_linked: int = 0  # canonical articles that joined a story another article started
     url_duplicates: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -139,9 +149,18 @@ def process_batch(
     report = ProcessReport(outlet.id, batch_id)
     articles: list[Article] = []
     rejections: list[Rejection] = []
+    raw_rows: list[dict[str, Any]] = []
     for rel in raw_batches(lake, outlet.id).get(batch_id, []):
         for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
             report.pages += 1
+            raw_rows.append(
+                {
+                    "url": page.url,
+                    "status": page.status,
+                    "content_type": page.headers.get("content-type", ""),
+                    "body_bytes": len(page.body),
+                }
+            )
             result = (
                 _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
             )
@@ -152,15 +171,21 @@ def process_batch(
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections += outcome.rejected
     rows = mark_content_duplicates(outcome.valid, index)
+    signatures = link_batch(rows, load_window(lake, now, exclude_batch=batch_id))
 
     _write_partitioned(lake, "articles", outlet.id, batch_id, rows, "published_at")
     _write_partitioned(
         lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], "fetched_at"
     )
     _write_partitioned(lake, "url_duplicates", outlet.id, batch_id, url_dups, "fetched_at")
+    write_signatures(lake, outlet.id, batch_id, signature_rows(rows, signatures))
 
     report.stored = len(rows)
     report.duplicates = sum(r["dedup_status"] == "duplicate" for r in rows)
+    report.near_duplicates = sum(r["dedup_method"] == "minhash" for r in rows)
+    report.stories_linked = sum(
+        r["dedup_status"] == "canonical" and r["story_id"] != r["article_id"] for r in rows
+    )
     report.url_duplicates = len(url_dups)
     report.quarantined = len(rejections)
     report.reasons = dict(Counter(reason for r in rejections for reason in r.reasons))
@@ -171,14 +196,33 @@ def process_batch(
         raise RuntimeError(f"{outlet.id}/{batch_id}: page accounting is off: {report}")
 
     lake.write_json(gx_result_path(outlet.id, batch_id), outcome.summary)
-    lake.write_json(manifest_path("process", outlet.id, batch_id), report.__dict__)
-    if report.failure_rate > max_failure_rate:
-        raise BatchQualityError(
-            f"outlet {outlet.id}: {extraction_failures} of {considered} pages in batch {batch_id} failed "
-            f"extraction or validation ({report.failure_rate:.0%} > {max_failure_rate:.0%}); reasons "
-            f"{report.reasons}. The outlet's page layout may have changed."
-        )
+    suites = _stage_suites(raw_rows, outcome.details, rows)
+    write_docs(lake, outlet.id, batch_id, suites)
+    if not suites[-1]["success"]:
+        raise RuntimeError(f"outlet {outlet.id}, batch {batch_id}: the lake write suite failed: {suites[-1]}")
+    stats = BatchStats(
+        outlet.id, batch_id, considered, extraction_failures, len(rows) + len(url_dups), report.reasons
+    )
+    # No manifest when the gate fails: the batch stays pending, so an Airflow retry fails again
+    # instead of finding nothing to do, and the index stage does not pick it up.
+    verdict = gate(lake, stats, max_failure_rate)
+    lake.write_json(manifest_path("process", outlet.id, batch_id), {**report.__dict__, "gate": verdict})
     return report
+
+
+def _stage_suites(
+    raw_rows: list[dict[str, Any]], articles: dict[str, Any] | None, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """GX results per stage: raw pages, articles before dedup (already run), rows as written."""
+    suites = []
+    if raw_rows:
+        suites.append(run_suite("raw_batch", raw_rows, {"${max_body_bytes}": MAX_BODY_BYTES}))
+    if articles:
+        suites.append(articles)
+    columns = ["article_id", "dedup_status", "dedup_method", "similarity", "story_id"]
+    written = [{k: r.get(k) for k in columns} for r in rows]
+    suites.append(run_suite("lake_write", written, {"${stored}": len(rows)}, columns=columns))
+    return suites
 
 
 def process_outlet(
@@ -187,4 +231,13 @@ def process_outlet(
     batches = (
         sorted(raw_batches(lake, outlet.id)) if reprocess else pending_batches(lake, outlet.id, "process")
     )
-    return [process_batch(lake, outlet, b, max_failure_rate=max_failure_rate) for b in batches]
+    reports, failures = [], []
+    for batch in batches:  # a failing batch does not hold back the later ones
+        try:
+            reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
+        except BatchQualityError as err:
+            log.error("%s", err)
+            failures.append(str(err))
+    if failures:
+        raise BatchQualityError(" | ".join(failures))
+    return reports

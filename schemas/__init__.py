@@ -51,6 +51,7 @@ def parquet_schema(table: str):  # -> pyarrow.Schema (import kept local: DAG par
     types = {
         "string": pa.string(),
         "int32": pa.int32(),
+        "float32": pa.float32(),
         "timestamp": pa.timestamp("us", tz="UTC"),
         "list<string>": pa.list_(pa.string()),
     }
@@ -81,6 +82,8 @@ def es_mappings() -> dict[str, Any]:
             props[f.name] = {"type": "date"}
         elif f.es == "integer":
             props[f.name] = {"type": "integer"}
+        elif f.es == "float":
+            props[f.name] = {"type": "float"}
         elif f.es == "text_routed":
             # The language-neutral field folds case, accents and Arabic letter variants: it serves
             # names and mixed text in any language, and is where a document with an unknown

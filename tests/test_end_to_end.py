@@ -191,3 +191,14 @@ def test_rerunning_every_stage_is_idempotent(run: Run) -> None:
     assert run.es.count(index=run.index)["count"] == before_rows
     canonical = after.to_table(filter=pc.field("dedup_status") == "canonical").num_rows
     assert canonical == before_rows - sum(len(g) - 1 for g in truth.WIRE_GROUPS)
+
+
+def test_the_seed_articles_share_one_story_across_languages_and_unrelated_ones_do_not(run: Run) -> None:
+    rows = _articles(run)
+    seeds = [r for r in rows if "Seghrouchni" in r["body"] or "السغروشني" in r["body"]]
+    assert {r["outlet_id"] for r in seeds} == {"hespress_ar", "le360_fr"}
+    assert len({r["story_id"] for r in seeds}) == 1
+    for group in truth.WIRE_GROUPS:  # wire copies share their canonical's story
+        assert len({r["story_id"] for r in rows if r["url"] in group}) == 1
+    others = {r["story_id"] for r in rows if r not in seeds and r["dedup_status"] == "canonical"}
+    assert seeds[0]["story_id"] not in others

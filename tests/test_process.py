@@ -86,3 +86,63 @@ def test_a_broken_layout_fails_the_batch_loudly_naming_the_outlet(tmp_path: Path
     quarantine = lake.dataset("quarantine").to_table().to_pylist()
     assert len(quarantine) == 4
     assert all(row["reasons"] for row in quarantine)
+
+
+def _write(lake, outlet_id: str, batch: str, pages: list[RawPage]) -> None:
+    import io
+
+    buf = io.BytesIO()
+    writer = new_writer(buf)
+    for page in pages:
+        write_page(writer, page)
+    lake.write_bytes(raw_warc_path(outlet_id, "2026-02-02", batch, "sitemap"), buf.getvalue())
+
+
+def _fixture_batch(web, lake, outlet_id: str, stamp: str) -> str:
+    batch = f"{outlet_id}-{stamp}"
+    pages = []
+    for article in truth.articles_of(outlet_id):
+        status, headers, body = _fetch(web, article.url)
+        when = datetime(2026, 2, 2, 12, tzinfo=UTC)
+        pages.append(
+            RawPage(outlet_id, article.url, article.url, status, headers, body, when, batch, "sitemap")
+        )
+    _write(lake, outlet_id, batch, pages)
+    return batch
+
+
+def test_the_two_seed_articles_on_two_outlets_get_one_story_id(tmp_path: Path, fixture_web) -> None:
+    registry = load_registry(truth.REGISTRY_PATH)
+    lake = open_lake(str(tmp_path))
+    for outlet_id, stamp in (("hespress_ar", "20260202T120000Z"), ("le360_fr", "20260202T130000Z"),
+                             ("h24info_fr", "20260202T140000Z")):  # fmt: skip
+        process_batch(lake, registry.get(outlet_id), _fixture_batch(fixture_web, lake, outlet_id, stamp))
+    rows = {r["url"]: r for r in lake.dataset("articles").to_table().to_pylist()}
+    seed_ar = next(r for r in rows.values() if "السغروشني" in r["body"])
+    seed_fr = next(r for r in rows.values() if "Seghrouchni" in r["body"])
+    assert seed_ar["outlet_id"] == "hespress_ar" and seed_fr["outlet_id"] == "le360_fr"
+    # Stored first (hespress) names the story; the French article joins it across languages.
+    assert seed_fr["story_id"] == seed_ar["story_id"] == seed_ar["article_id"]
+    others = [
+        r for r in rows.values() if r["article_id"] not in (seed_ar["article_id"], seed_fr["article_id"])
+    ]
+    assert others and all(r["story_id"] == r["article_id"] for r in others)  # unrelated: own story
+    # The state lives in the lake: one signature per article, by month of publication.
+    signatures = lake.list("signatures", ".parquet")
+    assert any("month=2026-02/outlet=le360_fr/" in rel for rel in signatures)
+    # Re-running a batch gives the same story ids (its own signatures are not its evidence).
+    process_batch(lake, registry.get("le360_fr"), "le360_fr-20260202T130000Z")
+    again = {r["url"]: r["story_id"] for r in lake.dataset("articles").to_table().to_pylist()}
+    assert again == {url: r["story_id"] for url, r in rows.items()}
+
+
+def test_gx_results_and_html_docs_are_written_next_to_each_batch(tmp_path: Path, fixture_web, outlet) -> None:
+    lake = open_lake(str(tmp_path))
+    batch = _fixture_batch(fixture_web, lake, "le360_fr", "20260202T120000Z")
+    process_batch(lake, outlet, batch)
+    suites = lake.read_json(f"_gx/outlet=le360_fr/{batch}/results.json")
+    assert [s["suite"] for s in suites] == ["raw_batch", "articles_batch", "lake_write"]
+    assert suites[-1]["success"]
+    page = lake.read_bytes(f"_gx/outlet=le360_fr/{batch}/index.html").decode()
+    assert "lake_write" in page and "expect_table_row_count_to_equal" in page
+    assert "http" not in page.split("<body>")[0]  # no CDN: readable offline from a file

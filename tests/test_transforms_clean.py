@@ -121,3 +121,38 @@ def test_title_mentioned_later_is_kept() -> None:
 def test_nothing_left_is_none() -> None:
     assert clean_body("Partager\nLaisser un commentaire\n\u00a0\n") is None
     assert clean_body(None) is None
+
+
+def test_standalone_photo_credits_go_but_sentences_about_photos_stay() -> None:
+    from transforms.clean import is_debris
+
+    for credit in (
+        "Photo : MAP",
+        "(صورة: أرشيف)",
+        "تصوير: وكالة الأنباء",
+        "(Image: Reuters)",
+        "Crédit photo : DR",
+    ):
+        assert is_debris(credit), credit
+    assert not is_debris("Photos of the flooded road were shared widely on Monday")
+
+
+def test_read_also_block_takes_its_link_titles_with_it() -> None:
+    from transforms.clean import clean_body
+
+    text = (
+        "Premier paragraphe de l'article.\nLire aussi\nUn autre titre lié sans point\n"
+        "Dernier paragraphe, qui se termine."
+    )
+    assert clean_body(text) == "Premier paragraphe de l'article.\n\nDernier paragraphe, qui se termine."
+    arabic = "الفقرة الأولى من المقال.\nاقرأ أيضا\nعنوان مقال آخر\nالفقرة الأخيرة من المقال."
+    assert clean_body(arabic) == "الفقرة الأولى من المقال.\n\nالفقرة الأخيرة من المقال."
+
+
+def test_headline_under_a_breadcrumb_is_dropped() -> None:
+    from transforms.clean import clean_body
+
+    assert (
+        clean_body("Accueil\nNational\nLe titre\nLe texte commence ici.", "Le titre")
+        == "Le texte commence ici."
+    )

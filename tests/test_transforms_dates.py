@@ -117,3 +117,65 @@ def test_future_dates_are_skipped_and_now_is_never_guessed() -> None:
     assert pick_published(tz=CASA, jsonld="2030-01-01T00:00:00Z", now=NOW) == (None, None)
     assert pick_published(tz=CASA, jsonld="2030-01-01T00:00:00Z", meta="2026-02-01", now=NOW)[1] == "meta"
     assert pick_published(tz=CASA, now=NOW) == (None, None)
+
+
+# -- relative dates, resolved against the fetch time ------------------------------------------------
+
+FETCHED = utc(2026, 2, 2, 11, 30)  # 12:30 in Casablanca, 14:30 in Doha
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "expected"),
+    [
+        ("منذ ساعتين", CASA, utc(2026, 2, 2, 9, 30)),
+        ("منذ 3 ساعات", DOHA, utc(2026, 2, 2, 8, 30)),
+        ("منذ ساعة", CASA, utc(2026, 2, 2, 10, 30)),
+        ("منذ ٥ دقائق", CASA, utc(2026, 2, 2, 11, 25)),
+        ("منذ يومين", CASA, utc(2026, 1, 31, 11, 30)),
+        ("نشر منذ 4 أيام", CASA, utc(2026, 1, 29, 11, 30)),
+        ("il y a 3 heures", CASA, utc(2026, 2, 2, 8, 30)),
+        ("Il y a une heure", CASA, utc(2026, 2, 2, 10, 30)),
+        ("il y a 20 min", CASA, utc(2026, 2, 2, 11, 10)),
+        ("Publié il y a 2 jours", CASA, utc(2026, 1, 31, 11, 30)),
+        ("2 hours ago", DOHA, utc(2026, 2, 2, 9, 30)),
+        ("an hour ago", DOHA, utc(2026, 2, 2, 10, 30)),
+        ("3 days ago", DOHA, utc(2026, 1, 30, 11, 30)),
+        # yesterday / today: in the outlet's timezone, midnight when no time is given
+        ("أمس", CASA, utc(2026, 1, 31, 23, 0)),
+        ("أمس على الساعة 14:30", CASA, utc(2026, 2, 1, 13, 30)),
+        ("hier à 18h40", CASA, utc(2026, 2, 1, 17, 40)),
+        ("Yesterday 10:05 PM", DOHA, utc(2026, 2, 1, 19, 5)),
+        ("aujourd'hui à 09h15", CASA, utc(2026, 2, 2, 8, 15)),
+        ("Today at 9:15 AM", DOHA, utc(2026, 2, 2, 6, 15)),
+    ],
+)
+def test_parse_relative(text: str, tz: str, expected: datetime) -> None:
+    from transforms.dates import parse_relative
+
+    value = parse_relative(text, tz, FETCHED)
+    assert value == expected
+    assert value.tzinfo is UTC
+
+
+@pytest.mark.parametrize("text", ["aujourd'hui", "today", "Web Summit Qatar 2026", "منذ البداية", ""])
+def test_no_relative_date_gives_none(text: str) -> None:
+    from transforms.dates import parse_relative
+
+    assert parse_relative(text, CASA, FETCHED) is None
+
+
+def test_yesterday_is_the_outlets_yesterday_not_utcs() -> None:
+    from transforms.dates import parse_relative
+
+    # 00:30 in Doha on Feb 2 is still Feb 1 in UTC: "أمس" there is Feb 1 (Doha), i.e. Jan 31 21:00 UTC.
+    assert parse_relative("أمس", DOHA, utc(2026, 2, 1, 21, 30)) == utc(2026, 1, 31, 21, 0)
+
+
+def test_relative_dates_come_after_every_absolute_source() -> None:
+    value, source = pick_published(
+        tz=CASA, visible=["منذ ساعتين"], listing="2026-02-02T08:00:00+00:00", now=NOW, fetched_at=FETCHED
+    )
+    assert (value, source) == (utc(2026, 2, 2, 8, 0), "listing")
+    value, source = pick_published(tz=CASA, visible=["منذ ساعتين"], now=NOW, fetched_at=FETCHED)
+    assert (value, source) == (utc(2026, 2, 2, 9, 30), "visible_relative")
+    assert pick_published(tz=CASA, visible=["منذ ساعتين"]) == (None, None)  # no clock, no guess

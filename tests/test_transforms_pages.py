@@ -497,3 +497,47 @@ def test_malformed_raw_page_is_an_extract_error() -> None:
     result = process_page(broken, MA_FR, now=NOW)
     assert isinstance(result, Rejection) and result.reasons == ["extract_error"]
     assert "TypeError" in result.detail
+
+
+def test_twenty_megabyte_page_is_quarantined_not_parsed() -> None:
+    body = b"<html><body>" + b"<p>" + b"a" * (20 * 1024 * 1024) + b"</p></body></html>"
+    result = process_page(make_page(body, "https://lesite.ma/huge", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["too_large"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "NewsArticle", "headline": "x", "articleBody": ',  # truncated
+        '{"@type": ["NewsArticle"], "author": {"@id": 5}, "image": [[{}]], "datePublished": 20260201}',
+        '[1, 2, null, {"@graph": "not a list"}]',
+    ],
+)
+def test_broken_json_ld_never_stops_the_page(fr: Seed, script: str) -> None:
+    page_html = rssfeed_cms_page(fr, date_text="Le 07/04/2025 à 12h18").replace(
+        "</head>", f'<script type="application/ld+json">{script}</script></head>'
+    )
+    result = process_page(make_page(page_html, "https://lesite.ma/r/9", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Article)
+    assert FR_KEY_SENTENCES[0] in (result.body or "")
+
+
+def test_broken_json_ld_without_text_is_no_main_text() -> None:
+    page_html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle",</script></head>'
+        "<body><h1>Titre</h1></body></html>"
+    )
+    result = process_page(make_page(page_html, "https://lesite.ma/r/10", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["no_main_text"]
+
+
+def test_author_selector_hint_splits_and_cleans_the_byline(fr: Seed) -> None:
+    outlet = Outlet(
+        "a", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",), {"author_selector": "span.auteur"}
+    )
+    page_html = rssfeed_cms_page(fr, date_text="").replace(
+        '<span class="date-article">',
+        '<span class="auteur">Par Karim Benali et Salma Idrissi</span><span class="date-article">',
+    )
+    art = process_page(make_page(page_html, "https://lesite.ma/r/11", outlet), outlet, now=NOW)
+    assert isinstance(art, Article) and art.authors == ["Karim Benali", "Salma Idrissi"]

@@ -21,7 +21,7 @@ from transforms.hashing import content_hash
 from transforms.ids import article_id
 from transforms.language import detect_language
 from transforms.model import Article, RawPage, Rejection
-from transforms.structured import PageMeta, read_page_meta
+from transforms.structured import PageMeta, read_page_meta, split_byline
 from transforms.urls import canonical_url
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -101,15 +101,27 @@ def _strip_site_name(title: str | None, site: str | None) -> str | None:
     return stripped or title
 
 
-def _htmldate(text: str, url: str, now: datetime, *, extensive: bool) -> str | None:
+def _htmldate(text: str, url: str, now: datetime) -> str | None:
+    # No extensive search: it guesses from any date-like string in the text (and calls dateparser
+    # for every locale, a third of the cascade's time on pages without dates). Null, never a guess.
     return find_date(
-        text, extensive_search=extensive, original_date=True, url=url, max_date=now.strftime("%Y-%m-%d")
+        text, extensive_search=False, original_date=True, url=url, max_date=now.strftime("%Y-%m-%d")
     )
 
 
 def _hinted_title(tree: HtmlElement, selector: object) -> str | None:
     found = select(tree, str(selector or ""))
     return (" ".join(found[0].text_content().split()) or None) if found else None
+
+
+def _hinted_authors(tree: HtmlElement, selector: object) -> list[str]:
+    """Names from the outlet's ``author_selector`` hint: "Par A et B" -> ["A", "B"]."""
+    names: list[str] = []
+    for el in select(tree, str(selector or "")):
+        for name in split_byline(" ".join(el.text_content().split())):
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def _pick_title(meta: PageMeta, listing: Mapping[str, str], hinted: str | None) -> str | None:
@@ -149,11 +161,11 @@ def _extract(page: RawPage, outlet: OutletLike, now: datetime) -> Article | Reje
         jsonld=meta.date_published,
         meta=meta.meta_published,
         visible=visible,
-        htmldate_value=lambda: _htmldate(text, final, now, extensive=False),
+        htmldate_value=lambda: _htmldate(text, final, now),
         listing=listing.get("published"),
-        guessed=lambda: _htmldate(text, final, now, extensive=True),
         now=now,
         languages=languages,
+        fetched_at=page.fetched_at,  # "2 hours ago" means before the fetch, not before the batch
     )
     declared = meta.in_language or meta.html_lang or meta.og_locale or listing.get("language")
 
@@ -175,7 +187,8 @@ def _extract(page: RawPage, outlet: OutletLike, now: datetime) -> Article | Reje
     modified_dates = (parse_date(v or "", outlet.timezone, languages) for v in modified_texts)
     modified = next((d for d in modified_dates if d), None)
     image = meta.image or meta.og_image
-    authors = meta.authors or ([meta.meta_author] if meta.meta_author else [])
+    authors = _hinted_authors(tree, hints.get("author_selector")) or meta.authors
+    authors = authors or (split_byline(meta.meta_author) if meta.meta_author else [])
     if not authors and listing.get("author"):
         authors = [listing["author"]]
     return Article(

@@ -12,6 +12,8 @@ import re
 import unicodedata
 
 MAX_DEBRIS_LINE = 200  # characters; debris lines are labels and one-sentence notices
+TITLE_WINDOW = 6  # a repeated headline is looked for among this many first lines
+MAX_CRUMB_LINE = 120  # lines above a repeated headline: crumbs, dates, bylines, never paragraphs
 
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
 _AR_DIACRITICS = re.compile("[\u064b-\u0652\u0670]")
@@ -40,7 +42,7 @@ _LABEL_LINE = _families(
     r"(?:leave|post|add|write|submit) (?:a|your) (?:comment|reply)",
     r"leave a reply|post comment|cancel reply|répondre|annuler la réponse|reply",
     r"\d* ?(?:commentaires?|comments?|réactions?)(?: \(?\d+\)?)?",
-    r"(?:اترك|أترك|أضف|اكتب) (?:تعليقا|تعليقاً|تعليق|ردا|رداً|رد)",
+    r"(?:اترك|أترك|أضف|اكتب) (?:تعليقا|تعليقاً|تعليقك|تعليق|ردا|رداً|ردك|رد)",
     r"(?:التعليقات|تعليقات|تعليق|إرسال التعليق|أرسل التعليق|رد)(?: \(?\d+\)?)?",
     r"(?:nom|name|email|e-mail|site web|website|commentaire|comment|الاسم|البريد الإلكتروني|الموقع)"
     r" ?\*?",
@@ -98,7 +100,34 @@ _NOTICE = _families(
     r"(?:subscribe|sign up) (?:to|for) (?:our|the) newsletter",
     r"(?:اشترك|اشتركوا|سجل) في (?:النشرة|نشرتنا)",
     r"^newsletter\b",
+    r"(?:subscribe|sign up|inscrivez-vous|abonnez-vous|اشترك).{0,40}(?:newsletter|nos? lettres?|النشرة)",
+    r"^(?:sign up|subscribe) (?:now|today|to get|for (?:the|our))",
+    r"(?:to (?:read|view|continue reading) the full (?:story|article)|pour lire la suite"
+    r"|لقراءة (?:المقال|الخبر) كاملا)",
+    r"^(?:follow|suivez|تابعوا|تابع) .{0,40}(?:on|sur|على|عبر) (?:twitter|x|facebook|instagram|telegram"
+    r"|whatsapp|youtube|تويتر|فيسبوك|إنستغرام|تلغرام|يوتيوب)",
+    r"(?:join|rejoignez|انضموا|انضم).{0,30}(?:telegram|whatsapp|تلغرام|واتساب) (?:channel|canal|قناة)",
+    # the same read-also family in the other languages of trafilatura's benchmark
+    r"^(?:lea|vea|mire|lee) (?:también|más)\s*:",
+    r"^(?:le puede interesar|puedes ver|contenido relacionado|notas relacionadas)\b",
+    r"^(?:mehr zum thema|schon gelesen|lesen sie auch|weitere artikel)\b",
 )
+
+# A standalone photo credit: "Photo : MAP", "(Photo: QNA)", "صورة: أرشيف", "Crédit photo DR".
+_PHOTO_CREDIT = _families(
+    r"[(\[]\s*(?:photos?|image|illustration|crédit|credit|source|صورة|الصورة|تصوير|المصدر)\b[^()\[\]]{1,60}[)\]]",
+    r"(?:photos?|crédits? photos?|crédit|photo credit|image|illustration|صورة|الصورة|تصوير|المصدر)\s*[:©]"
+    r"\s*[^.!?؟]{1,60}",
+    r"©\s*[^.!?؟]{1,60}",
+)
+# Headings of "read also" / related blocks: the short lines after one are link titles.
+_RELATED_HEADING = _families(
+    r"(?:اقرأ|إقرأ) (?:أيضا|أيضاً|ايضا)|مواضيع ذات صلة|مقالات ذات صلة|أخبار ذات صلة|(?:à |a )?lire aussi"
+    r"|sur le même sujet|articles? similaires?|dans la même rubrique|read also|related(?: articles| stories"
+    r"| posts| news)?|more stories|you may also like|recommended(?: for you)?|contenido relacionado"
+    r"|notas relacionadas|schon gelesen|mehr zum thema",
+)
+MAX_RELATED_LINE = 160  # a linked headline; longer lines are article paragraphs again
 
 # Icons, bullets, separators and punctuation around widget labels.
 _DECORATION = re.compile(r"^[\W_]+|[\W_]+$")
@@ -116,7 +145,12 @@ def is_debris(line: str) -> bool:
     label = _DECORATION.sub("", folded)
     if not label:
         return True  # only icons/punctuation/NBSP
-    return bool(_LABEL_LINE.fullmatch(label) or _LABEL_LINE.fullmatch(folded) or _NOTICE.search(folded))
+    return bool(
+        _LABEL_LINE.fullmatch(label)
+        or _LABEL_LINE.fullmatch(folded)
+        or _NOTICE.search(folded)
+        or (len(folded) <= 80 and _PHOTO_CREDIT.fullmatch(folded))
+    )
 
 
 def _key(text: str) -> str:
@@ -132,18 +166,31 @@ def clean_body(text: str | None, title: str | None = None) -> str | None:
         return None
     lines: list[str] = []
     keys: list[str] = []
+    in_related = False
     for raw in text.splitlines():
         line = _SPACES.sub(" ", raw).strip()
-        if not line or is_debris(line):
+        if not line:
+            continue
+        label = _key(line)
+        if _RELATED_HEADING.fullmatch(label):
+            in_related = True  # a "read also" heading alone: its link titles follow
+            continue
+        if in_related and len(line) <= MAX_RELATED_LINE and not line.endswith((".", "،", ":", "؟", "?")):
+            continue
+        in_related = False
+        if is_debris(line):
             continue
         key = _key(line)
         if keys and keys[-1] == key:
             continue  # a paragraph repeated back to back is a template artefact
         lines.append(line)
         keys.append(key)
-    # Themes print the headline again above the body, sometimes twice (h1 + h2).
+    # Themes print the headline again above the body, sometimes twice (h1 + h2), sometimes under a
+    # breadcrumb: the body starts after the last repeat among the first lines; the short lines
+    # before it are crumbs, the date and the byline.
     title_key = _key(title) if title else None
-    while lines and keys[0] == title_key:
-        lines.pop(0)
-        keys.pop(0)
+    head = [i for i, key in enumerate(keys[:TITLE_WINDOW]) if key == title_key]
+    crumbs = lines[: head[-1]] if head else []
+    if head and all(len(c) <= MAX_CRUMB_LINE and not c.endswith((".", "!", "?", "؟")) for c in crumbs):
+        del lines[: head[-1] + 1], keys[: head[-1] + 1]
     return "\n\n".join(lines) or None

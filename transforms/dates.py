@@ -71,7 +71,8 @@ _UTC_OFFSET = re.compile(
 )
 _YEARS = range(1990, 2101)
 
-# No relative parser: "il y a 3 heures" depends on a clock, and this module never guesses "now".
+# dateparser's relative parser is off: "il y a 3 heures" depends on a clock, and this module
+# never reads one. Relative dates are resolved by `parse_relative`, against a time passed in.
 _DATEPARSER_SETTINGS = {
     "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -161,6 +162,65 @@ def _own_parse(text: str, tz: str) -> datetime | None:
     return value.replace(tzinfo=offset).astimezone(UTC) if offset else _to_utc(value, tz)
 
 
+# Relative dates, matched on folded text (alef forms folded, taa marbuta -> ha).
+_UNITS: dict[str, tuple[str, ...]] = {
+    "minutes": ("دقيقه", "دقائق", "minutes", "minute", "mins", "min", "mn"),
+    "hours": ("ساعه", "ساعات", "heures", "heure", "hours", "hour", "hrs", "hr", "h"),
+    "days": ("يوم", "ايام", "jours", "jour", "days", "day"),
+    "weeks": ("اسبوع", "اسابيع", "semaines", "semaine", "weeks", "week"),
+}
+_UNIT_OF = {word: unit for unit, words in _UNITS.items() for word in words}
+_UNIT_ALT = "|".join(sorted(_UNIT_OF, key=len, reverse=True))
+# Arabic duals carry the number 2 in the noun: ساعتين = two hours.
+_DUALS = {"ساعتين": "hours", "ساعتان": "hours", "دقيقتين": "minutes", "دقيقتان": "minutes",
+          "يومين": "days", "يومان": "days", "اسبوعين": "weeks", "اسبوعان": "weeks"}  # fmt: skip
+_ONE = r"\d+|une?|an?|one|quelques"
+_AGO = re.compile(
+    rf"منذ\s+(?:(\d+)\s*)?({_UNIT_ALT}){_END}"
+    rf"|منذ\s+({'|'.join(_DUALS)}){_END}"
+    rf"|il\s+y\s+a\s+({_ONE})\s*({_UNIT_ALT}){_END}"
+    rf"|(?<![^\W\d_])({_ONE})\s*({_UNIT_ALT})\s+ago{_END}"
+)
+_YESTERDAY = re.compile(rf"(?<![^\W\d_])(?:امس|البارحه|hier|yesterday){_END}")
+_TODAY = re.compile(rf"(?<![^\W\d_])(?:اليوم|aujourd'hui|aujourd’hui|today){_END}")
+
+
+def _count(word: str | None) -> int:
+    if not word:
+        return 1
+    if word.isdigit():
+        return int(word)
+    return 3 if word == "quelques" else 1
+
+
+def parse_relative(text: str, tz: str, reference: datetime) -> datetime | None:
+    """ "منذ ساعتين", "il y a 3 heures", "2 hours ago", "أمس 14:30", "today at 10:05" -> aware UTC.
+
+    ``reference`` is when the page was fetched: "two hours ago" is two hours before it. A day
+    without a time ("hier") is midnight in the outlet's timezone, like an absolute date without one.
+    """
+    folded = _fold(" ".join(text.split()))
+    m = _AGO.search(folded)
+    if m:
+        if m[3]:
+            count, unit = 2, _DUALS[m[3]]
+        else:
+            number, word = (m[1], m[2]) if m[2] else (m[4], m[5]) if m[5] else (m[6], m[7])
+            count, unit = _count(number), _UNIT_OF[word]
+        return reference.astimezone(UTC) - timedelta(**{unit: count})
+    local_today = reference.astimezone(_zone(tz)).date()
+    for pattern, day in ((_YESTERDAY, local_today - timedelta(days=1)), (_TODAY, local_today)):
+        found = pattern.search(folded)
+        if not found:
+            continue
+        hms = _time_of_day(folded[: found.start()] + " " + folded[found.end() :])
+        if hms is None and pattern is _TODAY:
+            return None  # "today" alone says less than the fetch time itself
+        value = datetime(day.year, day.month, day.day, *(hms or (0, 0, 0)))
+        return _to_utc(value, tz)
+    return None
+
+
 def parse_date(text: str, tz: str, languages: Sequence[str] = ("ar", "fr", "en")) -> datetime | None:
     """Parse one date string into aware UTC; None when there is no absolute date in it."""
     if not text or not text.strip() or len(text) > 300:
@@ -189,6 +249,7 @@ def pick_published(
     guessed: str | Callable[[], str | None] | None = None,
     now: datetime | None = None,
     languages: Sequence[str] = ("ar", "fr", "en"),
+    fetched_at: datetime | None = None,
 ) -> tuple[datetime | None, str | None]:
     """First usable published date in order of trust, with the name of the source it came from.
 
@@ -197,9 +258,11 @@ def pick_published(
     The text search comes after the listing because it turns any year in the body ("Web Summit
     Qatar 2026") into a January 1st. The htmldate values may be callables so they only run when
     the cheaper sources gave nothing. A date more than a day after ``now`` is a template or
-    parsing artefact and is skipped. Never falls back to "now".
+    parsing artefact and is skipped. Never falls back to "now". When no absolute date is found,
+    a relative visible date is resolved against ``fetched_at`` (else ``now``).
     """
     candidates: list[tuple[str, str | Callable[[], str | None] | None]] = [("jsonld", jsonld), ("meta", meta)]
+    visible = list(visible)  # read twice: absolute dates first, relative ones last
     candidates += [("visible", text) for text in visible]
     candidates += [("htmldate", htmldate_value), ("listing", listing), ("htmldate_guess", guessed)]
     limit = now + timedelta(days=1) if now else None
@@ -210,6 +273,13 @@ def pick_published(
         value = parse_date(text, tz, languages)
         if value is not None and (limit is None or value <= limit):
             return value, source
+    # Relative visible dates ("منذ ساعتين") come last: they are precise to the unit at best.
+    reference = fetched_at or now
+    if reference is not None:
+        for text in visible:
+            value = parse_relative(text, tz, reference) if text else None
+            if value is not None:
+                return value, "visible_relative"
     return None, None
 
 

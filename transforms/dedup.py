@@ -7,6 +7,9 @@ give the same answer:
 - same content hash as a canonical article already stored -> stored, marked `duplicate` of it;
 - within a batch, identical bodies: the earliest published (then lowest id) is canonical.
 "Stored first wins" across batches keeps already-stored rows immutable.
+
+`link_batch` then adds near-duplicates (MinHash, transforms/neardup.py) and cross-lingual
+story ids (transforms/story.py) against a `WindowState`: what the lake holds for the last days.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from datasketch import MinHash
+
+from transforms import neardup, story
 from transforms.model import Article
 
 
@@ -57,10 +63,92 @@ def mark_content_duplicates(articles: list[Article], index: LakeIndex) -> list[d
         row = article.to_row()
         owner = canonical.get(article.content_hash) if article.content_hash else None
         if owner and owner != article.article_id:
-            row.update(dedup_status="duplicate", duplicate_of=owner)
+            row.update(
+                dedup_status="duplicate", duplicate_of=owner, dedup_method="content_hash", similarity=1.0
+            )
         else:
-            row.update(dedup_status="canonical", duplicate_of=None)
+            row.update(dedup_status="canonical", duplicate_of=None, dedup_method=None, similarity=None)
             if article.content_hash:
                 canonical[article.content_hash] = article.article_id
         rows.append(row)
     return rows
+
+
+@dataclass
+class WindowState:
+    """Near-duplicate and story state of the recent past (a bounded window), rebuilt per batch."""
+
+    neardup: neardup.NearDupIndex = field(default_factory=neardup.NearDupIndex)
+    stories: list[story.StoryDoc] = field(default_factory=list)
+    story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
+
+
+def link_batch(rows: list[dict[str, Any]], state: WindowState) -> dict[str, MinHash]:
+    """Near-duplicates and story ids for a batch's rows (after exact dedup), in place.
+
+    Near-copies become `duplicate` of the earliest canonical with `dedup_method = minhash`; every
+    duplicate shares its canonical's story; canonical rows are linked across languages. Returns
+    the MinHash of every row, for the lake's signature table.
+    """
+    signatures = neardup.signatures_of(rows)
+    neardup.mark_near_duplicates(rows, signatures, state.neardup)
+    canon = [r for r in rows if r["dedup_status"] == "canonical"]
+    docs = [
+        story.StoryDoc(
+            r["article_id"],
+            r["published_at"],
+            *story.story_keys(r["title"] or "", r["body"] or "", r["language"]),
+        )
+        for r in canon
+    ]
+    linked = story.link_stories(docs, state.stories)
+    story_of = dict(state.story_of)
+    story_of.update({ident: sid for ident, (sid, _) in linked.items()})
+    for row in rows:
+        if row["dedup_status"] == "canonical":
+            row["story_id"] = story_of[row["article_id"]]
+        else:
+            # A canonical outside the window has an unknown story; its id is the best stand-in.
+            row["story_id"] = story_of.get(row["duplicate_of"], row["duplicate_of"])
+    return signatures
+
+
+def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
+    """A WindowState from signature rows (see nashra/dedup_state.py), canonical rows indexed."""
+    state = WindowState()
+    for row in sorted(rows, key=lambda r: (r["published_at"] is None, r["published_at"], r["article_id"])):
+        state.story_of[row["article_id"]] = row["story_id"]
+        if row["dedup_status"] != "canonical":
+            continue
+        state.neardup.add(row["article_id"], neardup.from_bytes(row["minhash"]))
+        state.stories.append(
+            story.StoryDoc(
+                row["article_id"],
+                row["published_at"],
+                row["script"],
+                frozenset(row["story_keys"]),
+                row["story_id"],
+            )
+        )
+    return state
+
+
+def signature_rows(rows: list[dict[str, Any]], signatures: dict[str, MinHash]) -> list[dict[str, Any]]:
+    """What the lake keeps per article for later batches: MinHash, story keys and story id."""
+    out = []
+    for row in rows:
+        script, keys = story.story_keys(row["title"] or "", row["body"] or "", row["language"])
+        out.append(
+            {
+                "article_id": row["article_id"],
+                "outlet_id": row.get("outlet_id"),
+                "published_at": row["published_at"],
+                "batch_id": row.get("batch_id"),
+                "dedup_status": row["dedup_status"],
+                "minhash": neardup.to_bytes(signatures[row["article_id"]]),
+                "script": script,
+                "story_keys": sorted(keys),
+                "story_id": row["story_id"],
+            }
+        )
+    return out

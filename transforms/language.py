@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -14,11 +15,18 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
+@lru_cache(maxsize=1)
+def _model() -> LanguageIdentifier:
+    # Decompressing the model takes ~0.6 s: once per process, not once per language set.
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 @lru_cache(maxsize=8)
 def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
-    # A private instance: langid's module-level set_languages() would change the global one for
-    # every other caller in the process.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # A private copy: set_languages() narrows the instance it is called on, and langid's
+    # module-level one is shared with every other caller in the process. Shallow is enough:
+    # set_languages() rebinds its arrays from the full model instead of changing them.
+    identifier = copy.copy(_model())
     identifier.set_languages(list(languages))
     return identifier
 
@@ -52,7 +60,7 @@ def detect_language(
         return declared_ok
     if len(latin_langs) == 1:
         return latin_langs[0]
-    lang, prob = _identifier(latin_langs).classify(sample)
+    lang, prob = _identifier(tuple(sorted(latin_langs))).classify(sample)
     if prob < MIN_CONFIDENCE and declared_ok:
         return declared_ok
     return str(lang)

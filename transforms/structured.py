@@ -146,6 +146,16 @@ def _names(value: Any) -> list[str]:
     return names
 
 
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bet\b|\s-\s|\s+و(?=\S))\s*", re.IGNORECASE)
+
+
+def split_byline(text: str) -> list[str]:
+    """'By A and B' / 'Par A et B' / 'بقلم أ وب' -> the cleaned names, in order."""
+    text = _BYLINE_PREFIX.sub("", " ".join(text.split()))
+    names = (n.strip(" .:") for n in _NAME_SEPARATORS.split(text))
+    return list(dict.fromkeys(n for n in names if n))
+
+
 def _keywords(value: Any) -> list[str]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     out: list[str] = []

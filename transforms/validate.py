@@ -27,11 +27,12 @@ class ValidationOutcome:
     valid: list[Article]
     rejected: list[Rejection]
     summary: dict[str, Any]  # expectation -> {success, unexpected_count}; stored next to the batch
+    details: dict[str, Any] | None = None  # the suite's results as JSON (see suite_result)
 
 
 @cache
-def _suite_spec() -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / "gx" / "articles.json").read_text(encoding="utf-8"))
+def _suite_spec(name: str = "articles") -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / "gx" / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def allowed_url_regex(domains: tuple[str, ...] | list[str]) -> str:
@@ -72,41 +73,96 @@ def _context() -> Any:
     return ctx
 
 
-def validate_articles(articles: list[Article], domains: tuple[str, ...], now: datetime) -> ValidationOutcome:
-    if not articles:
-        return ValidationOutcome([], [], {})
+def _validate(frame: Any, expectations: list[tuple[str, dict[str, Any]]], result_format: str) -> Any:
     import uuid
 
     import great_expectations as gx
-    import pandas as pd
 
     ctx = _context()
-    frame = pd.DataFrame([a.to_row() for a in articles])
-    for column in ("published_at", "modified_at", "fetched_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
     name = f"b{uuid.uuid4().hex}"
     source = ctx.data_sources.add_pandas(name)
-    batch_def = source.add_dataframe_asset("articles").add_batch_definition_whole_dataframe("batch")
+    batch_def = source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe("batch")
     suite = gx.ExpectationSuite(name=name)
-    for type_name, kwargs in suite_expectations(domains, now):
+    for type_name, kwargs in expectations:
         suite.add_expectation(_gx_class(type_name)(**kwargs))
     try:
         result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
-            suite, result_format={"result_format": "COMPLETE"}
+            suite, result_format={"result_format": result_format}
         )
     finally:
         ctx.data_sources.delete(name)
+    for res in result.results:
+        if res.exception_info and res.exception_info.get("raised_exception"):
+            # An expectation that could not run is a bug in the suite, not bad data: fail loudly.
+            raise RuntimeError(
+                f"GX expectation {res.expectation_config.type} raised: "
+                f"{res.exception_info.get('exception_message')}"
+            )
+    return result
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def suite_result(name: str, result: Any) -> dict[str, Any]:
+    """A GX validation result as plain JSON: what the lake keeps and the HTML docs render."""
+    rows = []
+    for res in result.results:
+        cfg = res.expectation_config
+        detail = res.result or {}
+        rows.append(
+            {
+                "expectation": cfg.type,
+                "kwargs": _json_safe({k: v for k, v in cfg.kwargs.items() if k != "batch_id"}),
+                "success": bool(res.success),
+                "element_count": detail.get("element_count"),
+                "unexpected_count": detail.get("unexpected_count"),
+                "unexpected_percent": detail.get("unexpected_percent"),
+                "observed_value": _json_safe(detail.get("observed_value")),
+                "sample": [str(v)[:160] for v in (detail.get("partial_unexpected_list") or [])[:5]],
+            }
+        )
+    return {
+        "suite": name,
+        "success": bool(result.success),
+        "statistics": _json_safe(result.statistics),
+        "results": rows,
+    }
+
+
+def run_suite(
+    name: str, rows: list[dict[str, Any]], fill: dict[str, Any], columns: list[str] | None = None
+) -> dict[str, Any]:
+    """Run the suite schemas/gx/<name>.json over rows; ${...} kwargs come from ``fill``."""
+    import pandas as pd
+
+    spec = _suite_spec(name)
+    expectations = [
+        (e["type"], {k: fill.get(v, v) if isinstance(v, str) else v for k, v in e["kwargs"].items()})
+        for e in spec["expectations"]
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    if "similarity" in frame:  # all-null object columns confuse range expectations
+        frame["similarity"] = pd.to_numeric(frame["similarity"])
+    return suite_result(name, _validate(frame, expectations, "SUMMARY"))
+
+
+def validate_articles(articles: list[Article], domains: tuple[str, ...], now: datetime) -> ValidationOutcome:
+    if not articles:
+        return ValidationOutcome([], [], {})
+    import pandas as pd
+
+    frame = pd.DataFrame([a.to_row() for a in articles])
+    for column in ("published_at", "modified_at", "fetched_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    result = _validate(frame, suite_expectations(domains, now), "COMPLETE")
 
     failures: dict[int, list[str]] = {}
     summary: dict[str, Any] = {}
     for res in result.results:
         cfg = res.expectation_config
         label = f"{cfg.type}({cfg.kwargs.get('column', '')})"
-        if res.exception_info and res.exception_info.get("raised_exception"):
-            # An expectation that could not run is a bug in the suite, not bad data: fail loudly.
-            raise RuntimeError(
-                f"GX expectation {label} raised: {res.exception_info.get('exception_message')}"
-            )
         rows = res.result.get("unexpected_index_list") or []
         summary[label] = {"success": bool(res.success), "unexpected_count": len(rows)}
         for row in rows:
@@ -132,4 +188,4 @@ def validate_articles(articles: list[Article], domains: tuple[str, ...], now: da
                 published_at=article.published_at,
             )
         )
-    return ValidationOutcome(valid, rejected, summary)
+    return ValidationOutcome(valid, rejected, summary, suite_result("articles_batch", result))

@@ -1,0 +1,90 @@
+"""Processing raw batches that any producer drops into the lake bucket.
+
+- `nashra_inbox`: scheduled on Asset `nashra.raw.inbox`, whose AssetWatcher reads the S3 event
+  queue (SqsSensorTrigger on NASHRA_SQS_QUEUE_URL, connection `aws_default`). Without a queue
+  configured it can still be triggered by hand.
+- `nashra_sweep`: the documented fallback, every 30 minutes, doing the same from durable state,
+  because an AssetWatcher can stop firing or have its events merged (apache/airflow#51213, #56050).
+Both process and index, per outlet (mapped tasks), only the batches the lake says are pending,
+so a duplicate event or a sweep right after an event does nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Asset, AssetWatcher, task
+
+from nashra.observe import on_failure
+
+QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
+DEFAULT_ARGS = {
+    "owner": "nashra-data-eng",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "on_failure_callback": on_failure,
+}
+
+
+def inbox_asset() -> Asset:
+    watchers = []
+    if QUEUE_URL:
+        from airflow.providers.amazon.aws.triggers.sqs import SqsSensorTrigger
+
+        trigger = SqsSensorTrigger(
+            sqs_queue=QUEUE_URL,
+            aws_conn_id="aws_default",
+            max_messages=10,
+            wait_time_seconds=20,
+            waiter_delay=30,
+        )
+        watchers.append(AssetWatcher(name="nashra_raw_sqs", trigger=trigger))
+    return Asset(name="nashra.raw.inbox", uri="nashra://raw/inbox", group="nashra", watchers=watchers)
+
+
+def build(dag_id: str, schedule: object, doc: str) -> DAG:
+    with DAG(
+        dag_id,
+        schedule=schedule,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["nashra", "events"],
+        doc_md=doc,
+    ) as dag:
+
+        @task
+        def pending_outlets() -> list[str]:
+            from nashra.config import settings
+            from nashra.lake import open_lake
+            from nashra.process import pending_batches
+            from spiders.registry import load_registry
+
+            lake = open_lake(settings().lake_uri)
+            return [
+                o.id
+                for o in load_registry().enabled()
+                if pending_batches(lake, o.id, "process") or pending_batches(lake, o.id, "index")
+            ]
+
+        @task
+        def process_and_index(outlet_id: str, **context) -> dict:
+            from nashra import stages
+
+            processed = stages.process(outlet_id, run_id=context["run_id"])
+            indexed = stages.index(outlet_id, run_id=context["run_id"])
+            return {
+                "batches": [r["batch_id"] for r in processed],
+                "indexed": sum(r["indexed"] for r in indexed),
+            }
+
+        process_and_index.expand(outlet_id=pending_outlets())
+    return dag
+
+
+inbox = build(
+    "nashra_inbox", [inbox_asset()], "Process raw batches announced on the S3 event queue. " + __doc__
+)
+sweep = build("nashra_sweep", "*/30 * * * *", "Fallback sweep over pending raw batches. " + __doc__)

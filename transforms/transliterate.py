@@ -1,0 +1,82 @@
+"""Arabic and Latin names reduced to one consonant skeleton, so السغروشني and Seghrouchni meet.
+
+Transliterations of one Arabic name disagree on vowels (Mohammed/Muhammad), on doubled letters
+(Mannai/Manai), on the article (Al/El/ال), and on a few consonant spellings (ch/sh, ou/u, q/k).
+Consonants survive all of them, so both scripts are mapped to a small consonant alphabet:
+vowels, semivowels (و ي ا) and the glottal letters (ء ع) are dropped, doubled letters collapse.
+
+    السغروشني -> sGrSn      Seghrouchni -> sGrSn
+    المناعي   -> mn         Al Mannai   -> mn
+    محمد      -> mhmd       Mohammed    -> mhmd
+
+Upper-case letters in a skeleton stand for digraphs: G = غ/gh, S = ش/ch/sh, T = ث ذ ظ/th/dh,
+X = خ/kh. The skeleton is a matching key, not a readable transliteration.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_AR_MAP = {
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "T", "ذ": "T", "ظ": "T", "ج": "j", "ح": "h",
+    "ه": "h", "خ": "X", "د": "d", "ض": "d", "ر": "r", "ز": "z", "س": "s", "ص": "s", "ش": "S",
+    "چ": "S", "غ": "G", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ڭ": "k", "گ": "k", "ل": "l",
+    "م": "m", "ن": "n",
+}  # fmt: skip
+# Everything else Arabic (alef forms, hamza, ain, waw, yaa, taa marbuta, diacritics) is a vowel.
+
+# Longest first: "sch" before "ch", "kh" before "h".
+_LATIN_DIGRAPHS = [
+    ("tch", "S"), ("sch", "S"), ("ch", "S"), ("sh", "S"), ("gh", "G"), ("kh", "X"), ("th", "T"),
+    ("dh", "T"), ("ph", "f"), ("dj", "j"), ("ck", "k"), ("qu", "k"), ("x", "ks"),
+]  # fmt: skip
+_LATIN_MAP = {
+    "b": "b", "p": "b", "t": "t", "j": "j", "h": "h", "d": "d", "r": "r", "z": "z", "s": "s",
+    "f": "f", "v": "f", "k": "k", "q": "k", "c": "k", "g": "k", "l": "l", "m": "m", "n": "n",
+    "S": "S", "G": "G", "T": "T", "X": "X",
+}  # fmt: skip
+
+_AR_ARTICLE = re.compile(r"^(?:[وف]?[بكل]?ال|[وف]?لل)(?=..)")
+_LATIN_ARTICLE = re.compile(r"^(?:[ae][ldstnr])-(?=..)")
+_LATIN_ARTICLE_WORDS = frozenset({"al", "el"})
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u06a4\u06ad\u06af]")
+
+
+def fold_latin(text: str) -> str:
+    """Lower case without accents; ç is an s."""
+    text = text.lower().replace("ç", "s")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _collapse(chars: list[str]) -> str:
+    out: list[str] = []
+    for c in chars:
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return "".join(out)
+
+
+def is_arabic(token: str) -> bool:
+    return bool(_ARABIC_LETTER.search(token))
+
+
+def arabic_skeleton(token: str) -> str:
+    token = _AR_ARTICLE.sub("", token)
+    return _collapse([_AR_MAP.get(c, "") for c in token])
+
+
+def latin_skeleton(token: str) -> str:
+    token = _LATIN_ARTICLE.sub("", fold_latin(token))
+    if token in _LATIN_ARTICLE_WORDS:
+        return ""
+    # "c" before e/i sounds like s (Mercedes, Cie); handled before digraph replacement.
+    token = re.sub(r"c(?=[eiy])", "s", token)
+    for digraph, symbol in _LATIN_DIGRAPHS:
+        token = token.replace(digraph, symbol)
+    return _collapse([_LATIN_MAP.get(c, "") for c in token])
+
+
+def skeleton(token: str) -> str:
+    """The consonant skeleton of one word in either script ('' for a word of only vowels)."""
+    return arabic_skeleton(token) if is_arabic(token) else latin_skeleton(token)
