@@ -28,81 +28,47 @@ DEFAULT_ARGS = {
 START = datetime(2026, 1, 1)
 
 
-def raw_asset(outlet_id: str) -> Asset:
-    return Asset(name=f"nashra.raw.{outlet_id}", uri=f"nashra://raw/{outlet_id}", group="nashra")
+def asset(kind: str, outlet_id: str) -> Asset:
+    """`nashra.raw.<id>` (crawled), `nashra.lake.<id>` (processed), `nashra.search.<id>` (indexed)."""
+    return Asset(name=f"nashra.{kind}.{outlet_id}", uri=f"nashra://{kind}/{outlet_id}", group="nashra")
 
 
-def lake_asset(outlet_id: str) -> Asset:
-    return Asset(name=f"nashra.lake.{outlet_id}", uri=f"nashra://lake/{outlet_id}", group="nashra")
-
-
-def search_asset(outlet_id: str) -> Asset:
-    return Asset(name=f"nashra.search.{outlet_id}", uri=f"nashra://search/{outlet_id}", group="nashra")
+# stage -> (what triggers it, the asset it produces, what its DAG does)
+STAGES = {
+    "crawl": (None, "raw", "Crawl {doc} into a raw WARC batch."),
+    "process": (
+        "raw",
+        "lake",
+        "Extract, validate (GX), dedup and write to the lake the pending batches of {doc}.",
+    ),
+    "index": ("lake", "search", "Index into Elasticsearch the processed batches of {doc}."),
+}
 
 
 def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
-    tags = ["nashra", outlet.country, outlet.id]
     doc = f"**{outlet.name}** ({outlet.country}, {', '.join(outlet.languages)}), {outlet.homepage}"
+    dags = []
+    for stage, (trigger, produces, purpose) in STAGES.items():
+        with DAG(
+            f"nashra_{stage}__{outlet.id}",
+            schedule=[asset(trigger, outlet.id)] if trigger else outlet.schedule,
+            start_date=START,
+            catchup=False,
+            max_active_runs=1,
+            default_args=DEFAULT_ARGS,
+            tags=["nashra", outlet.country, outlet.id, stage],
+            doc_md=purpose.format(doc=doc),
+        ) as dag:
 
-    with DAG(
-        f"nashra_crawl__{outlet.id}",
-        schedule=outlet.schedule,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=[*tags, "crawl"],
-        doc_md=f"Crawl {doc} into a raw WARC batch.",
-    ) as crawl_dag:
+            @task(task_id=stage, outlets=[asset(produces, outlet.id)])
+            def run(stage: str = stage, outlet_id: str = outlet.id, **context) -> object:
+                from nashra import stages
 
-        @task(outlets=[raw_asset(outlet.id)])
-        def crawl(outlet_id: str = outlet.id, **context) -> dict:
-            from nashra import stages
+                return stages.run_in_airflow(stage, outlet_id, context)
 
-            run_time = context.get("logical_date") or context["dag_run"].run_after
-            return stages.crawl(outlet_id, run_time, run_id=context["run_id"])
-
-        crawl()
-
-    with DAG(
-        f"nashra_process__{outlet.id}",
-        schedule=[raw_asset(outlet.id)],
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=[*tags, "process"],
-        doc_md=f"Extract, validate (GX), dedup and write to the lake the pending batches of {doc}.",
-    ) as proc_dag:
-
-        @task(outlets=[lake_asset(outlet.id)])
-        def process(outlet_id: str = outlet.id, **context) -> list:
-            from nashra import stages
-
-            return stages.process(outlet_id, run_id=context["run_id"])
-
-        process()
-
-    with DAG(
-        f"nashra_index__{outlet.id}",
-        schedule=[lake_asset(outlet.id)],
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=[*tags, "index"],
-        doc_md=f"Index into Elasticsearch the processed batches of {doc}.",
-    ) as index_dag:
-
-        @task(outlets=[search_asset(outlet.id)])
-        def index(outlet_id: str = outlet.id, **context) -> list:
-            from nashra import stages
-
-            return stages.index(outlet_id, run_id=context["run_id"])
-
-        index()
-
-    return [crawl_dag, proc_dag, index_dag]
+            run()
+        dags.append(dag)
+    return dags
 
 
 for _outlet in load_registry().enabled():

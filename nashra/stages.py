@@ -95,3 +95,17 @@ def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -
         )
         metrics.indexed = sum(r.indexed for r in reports)
     return [r.__dict__ for r in reports]
+
+
+def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
+    """The one entry point of the generated per-outlet DAGs: the stage, with the run's identity.
+    The crawl's time is the run's logical date (a retry of the run re-crawls the same batch)."""
+    run_id = context["run_id"]
+    if stage == "crawl":
+        run_time = context.get("logical_date") or context["dag_run"].run_after
+        return crawl(outlet_id, run_time, run_id=run_id)
+    if stage == "process":
+        return process(outlet_id, run_id=run_id)
+    if stage == "index":
+        return index(outlet_id, run_id=run_id)
+    raise ValueError(f"unknown stage {stage!r}")

@@ -114,6 +114,30 @@ def fixture_env(fixture_web, monkeypatch: pytest.MonkeyPatch) -> object:
     return fixture_web
 
 
+@pytest.fixture(scope="session")
+def pipeline_env(s3, es_node, fixture_web):
+    """`pipeline_env(mp, tag, registry=None) -> (lake_uri, index_prefix)`: point the pipeline at the
+    real services for one test or module — a fresh bucket, its own index prefix, the fixture web as
+    proxy (test mode), and a registry (the fixture registry by default)."""
+    from nashra.lake import ensure_bucket
+
+    def apply(mp: pytest.MonkeyPatch, tag: str, registry: Path | None = None) -> tuple[str, str]:
+        for key, value in s3.env().items():
+            mp.setenv(key, value)
+        lake_uri = f"s3://nashra-{tag}-{uuid.uuid4().hex[:8]}/lake"
+        prefix = f"nashra-{tag}-{uuid.uuid4().hex[:6]}"
+        mp.setenv("NASHRA_LAKE_URI", lake_uri)
+        mp.setenv("ES_URL", es_node.url)
+        mp.setenv("NASHRA_INDEX_PREFIX", prefix)
+        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
+        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+        mp.setenv("NASHRA_REGISTRY", str(registry or REPO / "infra" / "fixture_web" / "outlets.yaml"))
+        ensure_bucket(lake_uri)
+        return lake_uri, prefix
+
+    return apply
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     service_fixtures = {
         "airflow_db",

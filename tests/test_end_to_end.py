@@ -5,7 +5,6 @@ SeaweedFS S3 lake and a real Elasticsearch node. Checked against the fixture web
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ import pyarrow.compute as pc
 import pytest
 
 from infra.fixture_web import truth
-from nashra.lake import Lake, ensure_bucket, open_lake
+from nashra.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
 
@@ -38,23 +37,13 @@ def _run_outlet(bag: Any, outlet_id: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def run(s3, es_node, fixture_web, airflow_db) -> Iterator[Run]:
+def run(pipeline_env, fixture_web, airflow_db) -> Iterator[Run]:
     from airflow.dag_processing.dagbag import DagBag
 
     from nashra.index import es_client
 
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in s3.env().items():
-            mp.setenv(key, value)
-        lake_uri = f"s3://nashra-e2e-{uuid.uuid4().hex[:8]}/lake"
-        prefix = f"nashra-e2e-{uuid.uuid4().hex[:6]}"
-        mp.setenv("NASHRA_LAKE_URI", lake_uri)
-        mp.setenv("ES_URL", es_node.url)
-        mp.setenv("NASHRA_INDEX_PREFIX", prefix)
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        ensure_bucket(lake_uri)
+        lake_uri, prefix = pipeline_env(mp, "e2e")
         bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
         assert not bag.import_errors
         states: dict[str, str] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,27 +61,20 @@ def queue(services_dir: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def env(s3, es_node, fixture_web, airflow_db, queue, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for key, value in s3.env().items():
-        monkeypatch.setenv(key, value)
-    bucket = f"nashra-events-{uuid.uuid4().hex[:8]}"
+def env(pipeline_env, airflow_db, queue, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    lake_uri, prefix = pipeline_env(monkeypatch, "events")
     values = {
-        "NASHRA_LAKE_URI": f"s3://{bucket}/lake",
-        "ES_URL": es_node.url,
-        "NASHRA_INDEX_PREFIX": f"nashra-events-{uuid.uuid4().hex[:6]}",
-        "NASHRA_FIXTURE_PROXY": fixture_web.proxy_url,
-        "NASHRA_ALLOW_LOOPBACK": "1",
-        "NASHRA_REGISTRY": str(truth.REGISTRY_PATH),
         "NASHRA_SQS_QUEUE_URL": queue.queues["nashra-raw-events"],
         "AWS_ENDPOINT_URL_SQS": queue.endpoint,
-        "BUCKET": bucket,
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
-    from nashra.lake import ensure_bucket
-
-    ensure_bucket(values["NASHRA_LAKE_URI"])
-    return values
+    return {
+        **values,
+        "NASHRA_LAKE_URI": lake_uri,
+        "NASHRA_INDEX_PREFIX": prefix,
+        "BUCKET": lake_uri.split("/")[2],
+    }
 
 
 def _produce_raw_batch(env: dict[str, str]) -> str:

@@ -3,7 +3,6 @@ an outlet added by a registry edit alone, and a replay of old raw batches with n
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 import yaml
 
 from infra.fixture_web import truth
-from nashra.lake import Lake, ensure_bucket, open_lake
+from nashra.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -42,7 +41,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(s3, es_node, fixture_web, airflow_db, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(pipeline_env, airflow_db, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     from airflow.dag_processing.dagbag import DagBag
 
     from nashra.index import es_client
@@ -52,17 +51,7 @@ def world(s3, es_node, fixture_web, airflow_db, tmp_path_factory: pytest.TempPat
     path = tmp_path_factory.mktemp("registry") / "outlets.yaml"
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in s3.env().items():
-            mp.setenv(key, value)
-        lake_uri = f"s3://nashra-ops-{uuid.uuid4().hex[:8]}/lake"
-        prefix = f"nashra-ops-{uuid.uuid4().hex[:6]}"
-        mp.setenv("NASHRA_LAKE_URI", lake_uri)
-        mp.setenv("ES_URL", es_node.url)
-        mp.setenv("NASHRA_INDEX_PREFIX", prefix)
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(path))
-        ensure_bucket(lake_uri)
+        lake_uri, prefix = pipeline_env(mp, "ops", registry=path)
         bag = DagBag(dag_folder=str(REPO / "dags"))
         assert not bag.import_errors
         yield World(open_lake(lake_uri), es_client(), prefix, bag)
