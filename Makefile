@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.nashra-installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test unit demo run bench lint fmt services-stop clean
+.PHONY: venv test unit demo run bench load lint fmt services-stop clean
 
 venv: $(STAMP)
 
@@ -38,6 +38,13 @@ run: venv
 
 bench: venv
 	$(BIN)/nashra bench
+
+# Load: crawl + process a 50,000-page fixture outlet; time, peak RSS of the crawl and of the
+# process stage, and page accounting, in var/load/report.json. Too slow for `make test`, which
+# runs the same at 2,000 pages (tests/test_load.py). LOAD_PAGES=N for another size.
+LOAD_PAGES ?= 50000
+load: venv
+	$(BIN)/nashra load --pages $(LOAD_PAGES)
 
 lint: venv
 	$(BIN)/ruff check .

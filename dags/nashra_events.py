@@ -21,7 +21,8 @@ from nashra.observe import on_failure
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
 DEFAULT_ARGS = {
     "owner": "nashra-data-eng",
-    "retries": 2,
+    # Tests set NASHRA_TASK_RETRIES=0: dag.test() would otherwise sleep through the retry delay.
+    "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "2")),
     "retry_delay": timedelta(minutes=2),
     "on_failure_callback": on_failure,
 }

@@ -11,6 +11,7 @@ at parse time.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Asset, task
@@ -20,7 +21,8 @@ from spiders.registry import load_registry
 
 DEFAULT_ARGS = {
     "owner": "nashra-data-eng",
-    "retries": 2,
+    # Tests set NASHRA_TASK_RETRIES=0: dag.test() would otherwise sleep through the retry delay.
+    "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "2")),
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
     "on_failure_callback": on_failure,

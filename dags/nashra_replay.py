@@ -6,6 +6,7 @@ Trigger it by hand with params {"since": "2026-02-01", "until": "2026-02-07", "o
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, task
@@ -19,7 +20,7 @@ with DAG(
     catchup=False,
     default_args={
         "owner": "nashra-data-eng",
-        "retries": 1,
+        "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "1")),
         "retry_delay": timedelta(minutes=5),
         "on_failure_callback": on_failure,
     },

@@ -91,13 +91,14 @@ class EsNode:
     def is_running(self) -> bool:
         return self.pid is not None and _is_es_process(self.pid)
 
-    def stop(self, timeout_s: float = 30.0) -> None:
-        """SIGTERM the server JVM, wait, then SIGKILL. Idempotent; a no-op for external clusters."""
+    def stop(self, timeout_s: float = 30.0, *, keep_data: bool = False) -> None:
+        """SIGTERM the server JVM, wait, then SIGKILL. Idempotent; a no-op for external clusters.
+        ``keep_data`` leaves the run directory in place for ``start_node(restart=node)``."""
         if self._stopped or self.pid is None:
             return
         _terminate(self.pid, timeout_s)
         self._stopped = True
-        if self.keep_logs_in is not None and self.run_dir is not None:
+        if self.keep_logs_in is not None and self.run_dir is not None and not keep_data:
             kept = self.keep_logs_in / self.run_dir.name / "logs"
             shutil.copytree(self.run_dir / "logs", kept, dirs_exist_ok=True)
             if self.log_file is not None:
@@ -404,11 +405,14 @@ def start_node(
     cache_dir: Path = DEFAULT_CACHE_DIR,
     timeout_s: float = 120.0,
     detach: bool = False,
+    restart: EsNode | None = None,
 ) -> EsNode:
     """Start a fresh single node with its data, logs and config in a new directory under ``base_dir``.
 
     ``detach`` puts the node in its own session so it outlives the calling terminal (CLI use);
-    tests leave it attached so an interrupted run takes the node down with it.
+    tests leave it attached so an interrupted run takes the node down with it. ``restart``, a
+    node of ours stopped with ``keep_data=True``, starts again on its run directory and HTTP port:
+    the same data, as after a crash or a maintenance restart.
     """
     jdk = java_home()
     home = ensure_distribution(cache_dir)
@@ -425,12 +429,21 @@ def start_node(
             run_parent = _fallback_dir("runs")
             keep_logs_in = base_dir
 
+    if restart is not None:
+        if restart.run_dir is None or restart.is_running():
+            raise EsNodeError("restart needs a stopped node of ours (stopped with keep_data=True)")
+        http_port = int(restart.url.rsplit(":", 1)[1])
+        keep_logs_in = restart.keep_logs_in
     http_port = http_port or free_port()
     transport_port = free_port()
-    run_dir = Path(tempfile.mkdtemp(prefix=f"es-{http_port}-", dir=run_parent))
+    if restart is not None and restart.run_dir is not None:
+        run_dir = restart.run_dir
+        shutil.rmtree(run_dir / "config")
+    else:
+        run_dir = Path(tempfile.mkdtemp(prefix=f"es-{http_port}-", dir=run_parent))
     config = _write_config(home, run_dir, http_port, transport_port)
     for sub in ("data", "logs", "tmp"):
-        (run_dir / sub).mkdir()
+        (run_dir / sub).mkdir(exist_ok=True)
     pid_file = run_dir / "es.pid"
     launcher_log = run_dir / "logs" / "launcher.out"
     log_file = run_dir / "logs" / f"{CLUSTER_NAME}.log"

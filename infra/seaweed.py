@@ -119,12 +119,15 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
-def start_seaweed(data_dir: Path, *, timeout: float = 60.0) -> SeaweedS3:
-    """Start `weed mini` on loopback with fresh random credentials; returns once S3 answers."""
+def start_seaweed(
+    data_dir: Path, *, timeout: float = 60.0, credentials: tuple[str, str] | None = None
+) -> SeaweedS3:
+    """Start `weed mini` on loopback with fresh random credentials; returns once S3 answers.
+    A restart on the same `data_dir` keeps the data; pass the stopped server's
+    `(access_key, secret_key)` as `credentials` so its clients keep working."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    access_key = "nashra" + secrets.token_hex(4)
-    secret_key = secrets.token_hex(16)
+    access_key, secret_key = credentials or ("nashra" + secrets.token_hex(4), secrets.token_hex(16))
     identities = data_dir / "identities.json"
     _write_identities(identities, access_key, secret_key)
     ports = {name: _port_pair() for name in ("s3", "master", "volume", "filer", "admin")}

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nashra import eval_dedup, eval_extraction, kibana, reindex, relevance, replay, report
+from nashra import bench, eval_dedup, eval_extraction, kibana, load, reindex, relevance, replay, report
 from nashra.config import REPO_ROOT, settings
 
 console = Console()
@@ -387,11 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["status", "stop"])
     p.set_defaults(fn=cmd_services)
     replay.register(sub)
+    load.register(sub)
     evaluate = sub.add_parser("eval", help="evaluate pipeline quality on the labelled sets")
     eval_sub = evaluate.add_subparsers(dest="what", required=True)
     eval_dedup.register(eval_sub)
     eval_extraction.register(eval_sub)
     report.register(sub)
+    bench.register(sub)
     p = sub.add_parser("registry", help="validate an outlet registry file")
     p.add_argument("path", nargs="?")
     p.set_defaults(fn=cmd_registry)
@@ -399,6 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    # The terminal gets the progress bars and the summary; per-stage log lines (metrics, HTTP) are
+    # for Airflow's task logs. NASHRA_LOG_LEVEL=INFO shows them here too.
+    level = os.environ.get("NASHRA_LOG_LEVEL", "WARNING").upper()
+    quiet = ("nashra", "elastic_transport", "elasticsearch", "great_expectations", "trafilatura", "htmldate")
+    for name in quiet:
+        logging.getLogger(name).setLevel(level)
     args = build_parser().parse_args(argv)
     return int(args.fn(args) or 0)
 

@@ -24,9 +24,9 @@ from transforms.dedup import WindowState, state_from_rows
 from transforms.neardup import SIGNATURE_BYTES
 
 # The story window (±3 days) bounds how far back evidence can matter; wire copies come within
-# hours. Measured state: ~9.4 KB per article for the MinHash LSH (datasketch's band tables) and
-# ~5 KB for story keys, i.e. ~1.45 GB per 100k articles; 37 outlets x 200 articles/day x 3 days
-# is ~22k articles, ~320 MB. docs/decisions.md has the measurement and the next step.
+# hours. Measured state: ~0.6 KB per article for the near-dup index (our numpy LSH; datasketch's
+# band tables took ~9.4 KB) and ~5 KB for story keys; 37 outlets x 200 articles/day x 3 days is
+# ~22k articles, ~125 MB. docs/decisions.md and `nashra bench` (near-dup) have the measurement.
 WINDOW = story.WINDOW
 SCHEMA = pa.schema(
     [

@@ -9,8 +9,9 @@ Layout (Hive-style partitions; `docs/decisions.md` says why):
     _manifests/<stage>/outlet=<id>/<batch_id>.json             written last: "this stage is done"
 
 Nothing partial is ever visible: locally a file is written under a dot-name in the same directory
-and renamed into place (readers skip dot- and underscore-names); on S3 an object appears only
-when its (multipart) upload completes.
+and renamed into place (readers skip dot- and underscore-names); on S3 the file is serialised in
+memory first and then uploaded, and an object appears only when its (multipart) upload completes.
+S3 requests are retried (throttling, 5xx, network errors) with AWS's standard back-off.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from nashra.config import Settings, settings
+
+# Attempts per S3 request (throttling, 5xx, connection errors), exponential back-off with jitter.
+S3_ATTEMPTS = 6
 
 
 class LakeError(RuntimeError):
@@ -54,7 +58,9 @@ class Lake:
         self._atomic(rel, lambda sink: sink.write(data))
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.fs.open_input_stream(self.path(rel)) as src:
+        # compression=None: pyarrow would otherwise gunzip a *.gz on read and gzip it again on an
+        # S3 write (a raw .warc.gz stored gzipped twice); the lake moves bytes as they are.
+        with self.fs.open_input_stream(self.path(rel), compression=None) as src:
             return src.read()
 
     def write_json(self, rel: str, obj: Any) -> None:
@@ -82,6 +88,17 @@ class Lake:
                 continue
             out.append(info.path[len(self.root) + 1 :])
         return sorted(out)
+
+    def sizes(self, prefix: str, suffix: str = "") -> dict[str, int]:
+        """Like `list`, with each file's size: a cheap fingerprint of what a stage consumed."""
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        return {
+            info.path[len(self.root) + 1 :]: int(info.size or 0)
+            for info in self.fs.get_file_info(selector)
+            if info.type == pafs.FileType.File
+            and not info.base_name.startswith((".", "_"))
+            and info.base_name.endswith(suffix)
+        }
 
     # -- tables ----------------------------------------------------------------------------
     def write_parquet(self, rel: str, table: pa.Table) -> None:
@@ -121,8 +138,14 @@ class Lake:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
         else:
-            with self.fs.open_output_stream(target) as sink:
-                write(sink)
+            # pyarrow completes an S3 upload when the stream is closed, also on an exception (its
+            # __exit__ and destructor close, there is no abort): a writer failing half-way would
+            # publish a truncated object. So serialise first; only a complete file is uploaded.
+            buffer = pa.BufferOutputStream()
+            write(buffer)
+            data = buffer.getvalue()
+            with self.fs.open_output_stream(target, compression=None) as sink:
+                sink.write(data)
 
 
 def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
@@ -136,8 +159,14 @@ def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
         if cfg.s3_endpoint:
             endpoint = urlsplit(cfg.s3_endpoint)
             kwargs.update(endpoint_override=endpoint.netloc, scheme=endpoint.scheme or "https")
-        # Credentials: pyarrow reads the standard AWS environment/instance chain itself.
-        fs = pafs.S3FileSystem(**kwargs)
+        # Credentials: pyarrow reads the standard AWS environment/instance chain itself, unless
+        # they came from the Airflow connection aws_default.
+        if cfg.aws_access_key_id and cfg.aws_secret_access_key:
+            kwargs.update(access_key=cfg.aws_access_key_id, secret_key=cfg.aws_secret_access_key)
+            if cfg.aws_session_token:
+                kwargs["session_token"] = cfg.aws_session_token
+        retries = pafs.AwsStandardS3RetryStrategy(max_attempts=S3_ATTEMPTS)
+        fs = pafs.S3FileSystem(**kwargs, retry_strategy=retries)
         root = f"{parts.netloc}{parts.path}".rstrip("/")
         return Lake(uri, fs, root, is_local=False)
     if parts.scheme in ("", "file"):
@@ -156,7 +185,15 @@ def ensure_bucket(uri: str, cfg: Settings | None = None) -> None:
     import boto3
     from botocore.exceptions import ClientError
 
-    client = boto3.client("s3", endpoint_url=cfg.s3_endpoint, region_name=cfg.s3_region)
+    # A session of its own: boto3's default session keeps the first credentials it resolved.
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=cfg.s3_endpoint,
+        region_name=cfg.s3_region,
+        aws_access_key_id=cfg.aws_access_key_id,
+        aws_secret_access_key=cfg.aws_secret_access_key,
+        aws_session_token=cfg.aws_session_token,
+    )
     try:
         client.head_bucket(Bucket=parts.netloc)
     except ClientError:

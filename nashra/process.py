@@ -78,15 +78,40 @@ def raw_batches(lake: Lake, outlet_id: str) -> dict[str, list[str]]:
     return out
 
 
+def raw_fingerprint(lake: Lake, outlet_id: str, batch_id: str) -> dict[str, int]:
+    """The batch's WARC files with their sizes, as recorded in its process manifest."""
+    sizes = lake.sizes(f"raw/outlet={outlet_id}", ".warc.gz")
+    return {rel: size for rel, size in sizes.items() if rel.rsplit("/", 1)[1].split(".", 1)[0] == batch_id}
+
+
 def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
-    """Batches whose previous stage is done and this one is not (manifests are written last)."""
+    """Batches whose previous stage is done and this one is not (manifests are written last).
+    A raw batch whose WARC files changed since it was processed (a re-crawl of the same run) is
+    pending again, so the lake never lags behind its own raw archive."""
     if stage == "process":
-        candidates = sorted(raw_batches(lake, outlet_id))
-    else:
-        candidates = [
-            p.rsplit("/", 1)[1][:-5] for p in lake.list(f"_manifests/process/outlet={outlet_id}", ".json")
-        ]
-    return [b for b in candidates if not lake.exists(manifest_path(stage, outlet_id, b))]
+        pending = []
+        sizes = lake.sizes(f"raw/outlet={outlet_id}", ".warc.gz")
+        by_batch: dict[str, dict[str, int]] = {}
+        for rel, size in sizes.items():
+            by_batch.setdefault(rel.rsplit("/", 1)[1].split(".", 1)[0], {})[rel] = size
+        for batch_id, raw in sorted(by_batch.items()):
+            manifest = manifest_path("process", outlet_id, batch_id)
+            if not lake.exists(manifest) or lake.read_json(manifest).get("raw", raw) != raw:
+                pending.append(batch_id)
+        return pending
+    pending = []
+    for rel in lake.list(f"_manifests/process/outlet={outlet_id}", ".json"):
+        batch_id = rel.rsplit("/", 1)[1][:-5]
+        done = manifest_path(stage, outlet_id, batch_id)
+        # Processed again after a re-crawl (new raw fingerprint): indexed again, so the search
+        # index does not keep the rows the lake replaced.
+        if not lake.exists(done):
+            pending.append(batch_id)
+            continue
+        raw = lake.read_json(rel).get("raw")
+        if lake.read_json(done).get("raw", raw) != raw:
+            pending.append(batch_id)
+    return pending
 
 
 def load_lake_index(lake: Lake, exclude_batch: str) -> LakeIndex:
@@ -130,13 +155,16 @@ def _write_partitioned(
 
 
 def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
+    # A download cancelled over DOWNLOAD_MAXSIZE (also a gzip bomb, checked while inflating) is a
+    # page too large, like one that arrived whole and failed the extraction cap.
+    too_large = "download max size" in error.lower() or "DOWNLOAD_MAXSIZE" in error
     return Rejection(
         page_id=page.page_id,
         outlet_id=page.outlet_id,
         url=page.url,
         batch_id=page.batch_id,
         fetched_at=page.fetched_at,
-        reasons=["fetch_error"],
+        reasons=["too_large" if too_large else "fetch_error"],
         detail=error,
         stage="fetch",
     )
@@ -206,7 +234,10 @@ def process_batch(
     # No manifest when the gate fails: the batch stays pending, so an Airflow retry fails again
     # instead of finding nothing to do, and the index stage does not pick it up.
     verdict = gate(lake, stats, max_failure_rate)
-    lake.write_json(manifest_path("process", outlet.id, batch_id), {**report.__dict__, "gate": verdict})
+    lake.write_json(
+        manifest_path("process", outlet.id, batch_id),
+        {**report.__dict__, "gate": verdict, "raw": raw_fingerprint(lake, outlet.id, batch_id)},
+    )
     return report
 
 

@@ -20,6 +20,16 @@ from spiders.registry import Outlet, load_registry
 from transforms.model import RawPage
 
 _ERROR_STATUSES = list(range(400, 600))
+# Requests dropped on purpose, each counted in the crawl stats (robots.txt, off-site, already
+# archived, SSRF guard). Any other IgnoreRequest (a gzip bomb over DOWNLOAD_MAXSIZE, a redirect
+# loop past REDIRECT_MAX_TIMES) is a page that could not be fetched: it is archived as a fetch error.
+_FILTERED_BY_DESIGN = (
+    "Forbidden by robots.txt",
+    "Filtered offsite request",
+    "already archived:",
+    "already requested in this batch:",
+    "blocked ",
+)
 
 
 class NashraSpider(scrapy.Spider):
@@ -130,14 +140,15 @@ class NashraSpider(scrapy.Spider):
         }
 
     def article_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
-        if failure.check(IgnoreRequest):
-            return  # robots.txt, off-site redirect, already archived: by design, counted in stats
+        if failure.check(IgnoreRequest) and failure.getErrorMessage().startswith(_FILTERED_BY_DESIGN):
+            return  # robots.txt, off-site redirect, already archived, SSRF: by design, counted in stats
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("nashra/fetch_failed")
         yield {
             "page": RawPage(
                 outlet_id=self.outlet.id,
-                url=request.url,
+                # The listed URL, not the last redirect hop (a loop fails on a URL nobody listed).
+                url=request.meta.get("redirect_urls", [request.url])[0],
                 final_url=request.url,
                 status=0,
                 headers={},

@@ -106,7 +106,9 @@ class SitemapSpider(NashraSpider):
                 (_child_text(s, "lastmod"), _child_text(s, "loc")) for s in root if _local(s.tag) == "sitemap"
             ]
             # Newest first: an index of a big site lists years of sitemaps; a crawl wants the recent ones.
-            for _, loc in sorted((c for c in children if c[1]), reverse=True)[:MAX_CHILD_SITEMAPS]:
+            crawler = getattr(self, "crawler", None)
+            limit = crawler.settings.getint("NASHRA_MAX_CHILD_SITEMAPS", MAX_CHILD_SITEMAPS) if crawler else 0
+            for _, loc in sorted((c for c in children if c[1]), reverse=True)[: limit or MAX_CHILD_SITEMAPS]:
                 yield self.discovery_request(response.urljoin(loc))
             return
         entries = [u for u in root if _local(u.tag) == "url"]

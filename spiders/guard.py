@@ -111,16 +111,36 @@ class GuardedResolver:
 
 class IpLiteralGuardMiddleware:
     """Downloader middleware: a URL whose host is an IP literal never reaches the resolver, so the
-    same verdict is applied here. Hostnames are left to GuardedResolver."""
+    same verdict is applied here. Hostnames are left to GuardedResolver.
 
-    def __init__(self, allow_loopback: bool):
+    It also judges every request as it is scheduled (the `request_scheduled` signal, where Scrapy's
+    OffsiteMiddleware filters too): a redirect to http://169.254.169.254/ is then refused, and
+    counted as `ssrf_blocked`, before the off-site filter would count it as merely off-site."""
+
+    def __init__(self, allow_loopback: bool, stats: Any = None):
         self.allow_loopback = allow_loopback
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IpLiteralGuardMiddleware:
-        return cls(crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"))
+        from scrapy import signals
+
+        mw = cls(crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"), crawler.stats)
+        # Connected before OffsiteMiddleware's handler (middlewares are built in priority order).
+        crawler.signals.connect(mw.request_scheduled, signal=signals.request_scheduled)
+        return mw
+
+    def request_scheduled(self, request: Any, spider: Any = None) -> None:
+        try:
+            self.process_request(request, spider)
+        except IgnoreRequest:
+            # Refused here already: the off-site filter must not count the same request again.
+            request.meta["allow_offsite"] = True
+            raise
 
     def process_request(self, request: Any, spider: Any = None) -> None:
+        if request.meta.get("nashra_ssrf_blocked"):
+            raise IgnoreRequest(f"blocked {request.url}: {request.meta['nashra_ssrf_blocked']}")
         host = urlsplit(request.url).hostname or ""
         try:
             ipaddress.ip_address(host)
@@ -128,7 +148,9 @@ class IpLiteralGuardMiddleware:
             return None
         reason = address_verdict(host, allow_loopback=self.allow_loopback)
         if reason:
-            if spider is not None:
-                spider.crawler.stats.inc_value("nashra/ssrf_blocked")
+            request.meta["nashra_ssrf_blocked"] = reason  # judged (and counted) once
+            stats = self.stats or (spider.crawler.stats if spider is not None else None)
+            if stats is not None:
+                stats.inc_value("nashra/ssrf_blocked")
             raise IgnoreRequest(f"blocked {request.url}: {reason}")
         return None

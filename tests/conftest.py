@@ -30,6 +30,8 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        # A failing task must fail the test at once, not sleep through its retry delay.
+        "NASHRA_TASK_RETRIES": "0",
     }
 )
 os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "infra" / "fixture_web" / "seeds"))

@@ -17,6 +17,7 @@ def bag(tmp_path_factory: pytest.TempPathFactory):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("NASHRA_REGISTRY", raising=False)  # the production registry
+        mp.delenv("NASHRA_TASK_RETRIES", raising=False)  # and the production retry policy
         yield DagBag(dag_folder=str(REPO / "dags"))
 
 

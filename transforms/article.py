@@ -187,6 +187,8 @@ def _extract(page: RawPage, outlet: OutletLike, now: datetime) -> Article | Reje
     modified_dates = (parse_date(v or "", outlet.timezone, languages) for v in modified_texts)
     modified = next((d for d in modified_dates if d), None)
     image = meta.image or meta.og_image
+    if image and image.strip().lower().startswith("data:"):  # an inline image: megabytes, not a URL
+        image = None
     authors = _hinted_authors(tree, hints.get("author_selector")) or meta.authors
     authors = authors or (split_byline(meta.meta_author) if meta.meta_author else [])
     if not authors and listing.get("author"):

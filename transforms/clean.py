@@ -137,7 +137,10 @@ def is_debris(line: str) -> bool:
     """True when a single line is a known piece of page furniture rather than article text."""
     if len(line) > 2 * MAX_DEBRIS_LINE:
         return False  # cheap exit for paragraphs, before folding
-    folded = fold(line)
+    return _is_debris_folded(fold(line))
+
+
+def _is_debris_folded(folded: str) -> bool:
     if not folded:
         return True  # blank or NBSP/zero-width only
     if len(folded) > MAX_DEBRIS_LINE:
@@ -171,16 +174,19 @@ def clean_body(text: str | None, title: str | None = None) -> str | None:
         line = _SPACES.sub(" ", raw).strip()
         if not line:
             continue
-        label = _key(line)
+        # Folded once per line: the heading test, the debris test and the repeat key share it
+        # (NFKC + letter folding ran three times per line before).
+        folded = fold(line)
+        label = _DECORATION.sub("", folded)
         if _RELATED_HEADING.fullmatch(label):
             in_related = True  # a "read also" heading alone: its link titles follow
             continue
         if in_related and len(line) <= MAX_RELATED_LINE and not line.endswith((".", "،", ":", "؟", "?")):
             continue
         in_related = False
-        if is_debris(line):
+        if len(line) <= 2 * MAX_DEBRIS_LINE and _is_debris_folded(folded):
             continue
-        key = _key(line)
+        key = label
         if keys and keys[-1] == key:
             continue  # a paragraph repeated back to back is a template artefact
         lines.append(line)

@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from datasketch import MinHash
-
 from transforms import neardup, story
 from transforms.model import Article
 
@@ -83,7 +81,7 @@ class WindowState:
     story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
 
 
-def link_batch(rows: list[dict[str, Any]], state: WindowState) -> dict[str, MinHash]:
+def link_batch(rows: list[dict[str, Any]], state: WindowState) -> dict[str, neardup.Signature]:
     """Near-duplicates and story ids for a batch's rows (after exact dedup), in place.
 
     Near-copies become `duplicate` of the earliest canonical with `dedup_method = minhash`; every
@@ -133,7 +131,9 @@ def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
     return state
 
 
-def signature_rows(rows: list[dict[str, Any]], signatures: dict[str, MinHash]) -> list[dict[str, Any]]:
+def signature_rows(
+    rows: list[dict[str, Any]], signatures: dict[str, neardup.Signature]
+) -> list[dict[str, Any]]:
     """What the lake keeps per article for later batches: MinHash, story keys and story id."""
     out = []
     for row in rows:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from copy import deepcopy
+from copy import copy, deepcopy
+from functools import lru_cache
 from typing import Any
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import SelectorError
+from trafilatura.settings import Extractor
 from w3lib.encoding import html_to_unicode
 
 from transforms.clean import clean_body
@@ -60,14 +62,55 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, float]
     become U+FFFD instead of raising, and the caller judges the damage from the share.
     """
     encoding, text = html_to_unicode(content_type, body, default_encoding="utf-8")
+    label = encoding.replace("-", "").replace("_", "").lower()
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or body[:3] == b"\xef\xbb\xbf":
+        return text, encoding, _bad_share(text)  # a byte-order mark outranks every label
+    if label != "utf8" and not label.startswith(("utf16", "utf32")) and _is_utf8_text(body):
+        # UTF-8 bytes under a legacy label (windows-1256, iso-8859-1): the label is wrong, since
+        # real text in a single-byte charset is practically never valid multi-byte UTF-8.
+        text = body.decode("utf-8")
+        return text, "utf-8", _bad_share(text)
     share = _bad_share(text)
-    if share > 0.01 and encoding.replace("-", "").lower() == "utf8" and _HTML_START.search(body[:4096]):
-        # Older Arabic CMSs serve windows-1256 while claiming (or defaulting to) utf-8.
+    if label == "utf8" and share and _HTML_START.search(body[:4096]):
+        # Legacy bytes claimed as (or defaulting to) utf-8: most non-ASCII characters fail to decode.
+        # Older Arabic CMSs serve windows-1256, older French ones latin-1/windows-1252.
+        valid = sum(ch > "\x7f" and ch != "\ufffd" for ch in text)
+        if text.count("\ufffd") > valid:
+            legacy = body.decode("cp1256", errors="replace")
+            if not _mostly_arabic(legacy):
+                legacy = body.decode("cp1252", errors="replace")
+                encoding = "cp1252"
+            else:
+                encoding = "cp1256"
+            return legacy, encoding, _bad_share(legacy)
+    if label in _LATIN_SINGLE_BYTE:
+        # Arabic windows-1256 bytes under a latin-1 label decode without an error, as mojibake
+        # ("ÈÑäÇãÌ"); windows-1256 keeps French accents where latin-1 has them, so French text
+        # stays French and only Arabic text turns Arabic.
         legacy = body.decode("cp1256", errors="replace")
-        letters = _ARABIC_LETTER.findall(legacy)
-        if len(letters) > 0.5 * sum(ch > "\x7f" for ch in legacy):
+        if _mostly_arabic(legacy):
             return legacy, "cp1256", _bad_share(legacy)
     return text, encoding, share
+
+
+_LATIN_SINGLE_BYTE = frozenset(
+    {"cp1252", "windows1252", "latin1", "iso88591", "iso885915", "ascii", "usascii"}
+)
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mostly_arabic(text: str) -> bool:
+    letters = len(_ARABIC_LETTER.findall(text))
+    return letters >= 20 and letters > 0.5 * sum(ch > "\x7f" for ch in text)
 
 
 def _bad_share(text: str) -> float:
@@ -151,14 +194,22 @@ def _by_trafilatura(
     # Settings measured on trafilatura's own benchmark: tables on (recipes, specs, results are
     # article text), comments off (the largest source of false positives), balanced mode (favouring
     # precision lost more text than furniture).
-    return trafilatura.extract(
-        tree,
-        url=url,
-        favor_recall=recall,
-        include_comments=False,
-        include_tables=tables,
-        include_images=False,
-        deduplicate=False,
+    options = copy(_extractor(recall, tables))
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return trafilatura.extract(tree, options=options)
+
+
+@lru_cache(maxsize=4)
+def _extractor(recall: bool, tables: bool) -> Extractor:
+    # Building an Extractor reads a dozen values through configparser (~4% of the cascade in the
+    # profile): built once per setting, copied per page for its url.
+    return Extractor(
+        recall=recall,
+        comments=False,
+        tables=tables,
+        images=False,
+        dedup=False,
         with_metadata=False,
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
 
 from transforms.hashing import normalize_for_hash
 
@@ -23,13 +23,18 @@ NUM_PERM = 128
 SHINGLE = 3
 THRESHOLD = 0.6  # estimated Jaccard; see `nashra eval dedup`
 # LSH bands are tuned a little below the decision threshold so borderline pairs still become
-# candidates; the decision is then made on the estimated Jaccard itself.
+# candidates; the decision is then made on the estimated Jaccard itself. 25 bands of 5 rows is
+# what datasketch's MinHashLSH chose for 0.5 with equal false-positive/negative weights (the
+# index used to be datasketch's; the same bands keep the same candidates).
 LSH_THRESHOLD = 0.5
+BANDS, ROWS = 25, 5
 SIGNATURE_BYTES = NUM_PERM * 4
 # Fixed: signatures written by other runs must stay comparable. affine32 is datasketch 2's
 # default scheme, named because stored values do not say which scheme made them.
 _SEED = 1
 SCHEME = "affine32"
+
+Signature = np.ndarray  # NUM_PERM uint32 values
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
@@ -39,52 +44,157 @@ def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
     return {" ".join(words[i : i + k]).encode() for i in range(len(words) - k + 1)}
 
 
-def minhash(text: str) -> LeanMinHash:
-    """The signature of a body (lean: no permutation tables kept, a window holds many)."""
+def minhash(text: str) -> Signature:
+    """The signature of a body: datasketch's MinHash values, kept as a bare uint32 array (a window
+    holds many; a LeanMinHash object costs twice the memory and is slower to compare)."""
     m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME)
     m.update_batch(list(shingles(text)))
-    return LeanMinHash(m)
+    return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
-def to_bytes(m: MinHash) -> bytes:
-    return m.hashvalues.astype("<u4").tobytes()
+def to_bytes(m: Signature | MinHash) -> bytes:
+    values = m.hashvalues if isinstance(m, MinHash) else m
+    return np.asarray(values).astype("<u4").tobytes()
 
 
-def from_bytes(data: bytes) -> LeanMinHash:
-    return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(data, dtype="<u4"), scheme=SCHEME)
+def from_bytes(data: bytes) -> Signature:
+    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
 
-def similarity(a: MinHash, b: MinHash) -> float:
-    return float(a.jaccard(b))
+def similarity(a: Signature | MinHash, b: Signature | MinHash) -> float:
+    """Estimated Jaccard: the share of equal MinHash values (what datasketch's jaccard() computes)."""
+    va = a.hashvalues if isinstance(a, MinHash) else a
+    vb = b.hashvalues if isinstance(b, MinHash) else b
+    return float(np.count_nonzero(np.asarray(va) == np.asarray(vb)) / len(va))
+
+
+# Band keys: the ROWS values of a band mixed into 64 bits (odd multipliers, then a murmur-style
+# finaliser), the band's number in the top 5 bits so one sorted array serves every band.
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
+    dtype=np.uint64,
+)[:ROWS]
+_BAND_TAG = np.arange(BANDS, dtype=np.uint64) << np.uint64(59)
+_LOW59 = np.uint64((1 << 59) - 1)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """(n, NUM_PERM) uint32 -> (n, BANDS) uint64 keys; two signatures share a key in a band
+    exactly when (up to 2^-59 collisions) their ROWS values in that band are equal."""
+    sig = np.asarray(signatures, dtype=np.uint64).reshape(-1, NUM_PERM)[:, : BANDS * ROWS]
+    h = (sig.reshape(-1, BANDS, ROWS) * _MIX).sum(axis=2, dtype=np.uint64)  # wraps mod 2^64
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    return (h & _LOW59) | _BAND_TAG
+
+
+BLOCK = 65536  # signatures per storage block (32 MiB)
+
+
+def _merge(
+    older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs into one in O(n): each newer key's place is found by binary search. An
+    argsort of the concatenation needed an int64 index per key (the 1M-document peak)."""
+    (k1, r1), (k2, r2) = older, newer
+    at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))  # ties: older first
+    keys = np.empty(len(k1) + len(k2), dtype=np.uint64)
+    rows = np.empty(len(keys), dtype=np.uint32)
+    from_older = np.ones(len(keys), dtype=bool)
+    from_older[at] = False
+    keys[at], rows[at] = k2, r2
+    keys[from_older], rows[from_older] = k1, r1
+    return keys, rows
 
 
 @dataclass
 class NearDupIndex:
-    """Canonical articles' signatures, queryable by LSH. Holds only what it is given (a window)."""
+    """Canonical articles' signatures, queryable by banded LSH. Holds only what it is given (a window).
+
+    Our own LSH over numpy arrays rather than datasketch's MinHashLSH (dicts of band tuples:
+    ~9 KB per article): signatures in one (n, 128) uint32 matrix, band keys in sorted uint64
+    runs searched with np.searchsorted, ~0.8 KB per article. New keys wait in a small dict and
+    are sorted into a run every pending_max articles; runs of similar size are merged (as in an
+    LSM tree), so an insert costs O(log n) amortised and a query searches O(log n) runs.
+    """
 
     threshold: float = THRESHOLD
-    lsh: MinHashLSH = field(init=False)
-    signatures: dict[str, MinHash] = field(default_factory=dict)
+    pending_max: int = 2048
+    ids: list[str] = field(default_factory=list)
+    _position: dict[str, int] = field(default_factory=dict)
+    _blocks: list[np.ndarray] = field(default_factory=list)  # BLOCK signatures each, never copied
+    _runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (sorted keys, rows)
+    _pending: dict[int, list[int]] = field(default_factory=dict)
+    _pending_rows: int = 0
 
-    def __post_init__(self) -> None:
-        self.lsh = MinHashLSH(threshold=min(LSH_THRESHOLD, self.threshold), num_perm=NUM_PERM)
+    def __len__(self) -> int:
+        return len(self.ids)
 
-    def add(self, article_id: str, m: MinHash) -> None:
-        if article_id not in self.signatures:
-            self.lsh.insert(article_id, m)
-            self.signatures[article_id] = m
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self._position
 
-    def best_match(self, m: MinHash) -> tuple[str, float] | None:
+    def signature(self, article_id: str) -> Signature:
+        row = self._position[article_id]
+        return self._blocks[row // BLOCK][row % BLOCK]
+
+    def add(self, article_id: str, m: Signature | MinHash) -> None:
+        if article_id in self._position:
+            return
+        row = len(self.ids)
+        if row % BLOCK == 0:  # fixed-size blocks: growing never copies (or doubles) what is held
+            self._blocks.append(np.empty((BLOCK, NUM_PERM), dtype=np.uint32))
+        sig = self._blocks[-1][row % BLOCK]
+        sig[:] = m.hashvalues if isinstance(m, MinHash) else m
+        self.ids.append(article_id)
+        self._position[article_id] = row
+        for key in band_keys(sig).ravel().tolist():
+            self._pending.setdefault(key, []).append(row)
+        self._pending_rows += 1
+        if self._pending_rows >= self.pending_max:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        keys = np.fromiter((k for k, rows in self._pending.items() for _ in rows), dtype=np.uint64, count=-1)
+        rows = np.fromiter((r for rs in self._pending.values() for r in rs), dtype=np.uint32, count=len(keys))
+        self._pending, self._pending_rows = {}, 0
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], rows[order]))
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            newer, older = self._runs.pop(), self._runs.pop()
+            self._runs.append(_merge(older, newer))
+
+    def candidates(self, m: Signature | MinHash) -> np.ndarray:
+        """Rows sharing at least one band with ``m``."""
+        query = band_keys(m.hashvalues if isinstance(m, MinHash) else m).ravel()
+        found = [np.array(rows, dtype=np.uint32) for k in query.tolist() if (rows := self._pending.get(k))]
+        for keys, rows in self._runs:
+            lo = np.searchsorted(keys, query, side="left")
+            hi = np.searchsorted(keys, query, side="right")
+            found += [rows[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint32)
+
+    def best_match(self, m: Signature | MinHash) -> tuple[str, float] | None:
         """The most similar canonical at or above the threshold (ties: smallest id)."""
-        scored = [(similarity(m, self.signatures[key]), key) for key in self.lsh.query(m)]
-        scored = [(s, key) for s, key in scored if s >= self.threshold]
-        if not scored:
+        rows = self.candidates(m)
+        if not len(rows):
             return None
-        s, key = max(scored, key=lambda item: (item[0], [-ord(c) for c in item[1]]))
-        return key, s
+        values = m.hashvalues if isinstance(m, MinHash) else m
+        held = np.stack([self._blocks[r // BLOCK][r % BLOCK] for r in rows.tolist()])
+        scores = np.count_nonzero(held == np.asarray(values, dtype=np.uint32), axis=1) / NUM_PERM
+        keep = scores >= self.threshold
+        if not keep.any():
+            return None
+        best = float(scores[keep].max())
+        key = min(
+            self.ids[r] for r, s in zip(rows[keep].tolist(), scores[keep].tolist(), strict=True) if s == best
+        )
+        return key, best
 
 
-def mark_near_duplicates(rows: list[dict], signatures: dict[str, MinHash], index: NearDupIndex) -> None:
+def mark_near_duplicates(rows: list[dict], signatures: dict[str, Signature], index: NearDupIndex) -> None:
     """Mark canonical rows that are near-copies of an earlier canonical, in place.
 
     Rows are visited earliest published first (then by id), like exact dedup, so the earliest
@@ -107,5 +217,5 @@ def mark_near_duplicates(rows: list[dict], signatures: dict[str, MinHash], index
             index.add(row["article_id"], m)
 
 
-def signatures_of(rows: Iterable[dict]) -> dict[str, MinHash]:
+def signatures_of(rows: Iterable[dict]) -> dict[str, Signature]:
     return {r["article_id"]: minhash(r["body"] or "") for r in rows}

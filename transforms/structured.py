@@ -32,6 +32,9 @@ ARTICLE_TYPES = frozenset(
 )
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _TAGS = re.compile(r"<[^>]+>")
+# Markup injected into a text field ("A <script>x()</script>B"): the block's content is code, not text.
+_CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_STRICT_TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")  # a real tag, not "x < y and z > w"
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|par|بقلم|كتبه|كتب)\s*[:：]?\s+", re.IGNORECASE)
 
 
@@ -76,7 +79,10 @@ def _text(value: Any) -> str | None:
         return str(value)
     if not isinstance(value, str):
         return None
-    cleaned = " ".join(html.unescape(_TAGS.sub(" ", value)).split())
+    value = html.unescape(_TAGS.sub(" ", _CODE_BLOCKS.sub(" ", value)))
+    if "<" in value:  # escaped markup ("&lt;script&gt;...") is markup too in a headline or a name
+        value = _STRICT_TAGS.sub(" ", _CODE_BLOCKS.sub(" ", value))
+    cleaned = " ".join(value.split())
     return cleaned or None
 
 
@@ -105,11 +111,11 @@ def _load_json(raw: str) -> Any:
             raw = raw[len(prefix) : -len(suffix)].strip()
     try:
         return json.loads(raw, strict=False)  # strict=False admits raw newlines inside strings
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder's limit
         pass
     try:
         return json.loads(_TRAILING_COMMA.sub(r"\1", raw), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

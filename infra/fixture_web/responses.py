@@ -22,9 +22,11 @@ class Response:
     content_type: str = HTML
     headers: dict[str, str] = field(default_factory=dict)
     last_modified: datetime | None = None
+    stall_s: float = 0.0  # hostile fixture: send the headers and the first bytes, then wait this long
 
     def all_headers(self) -> dict[str, str]:
-        out = {"Content-Type": self.content_type, **self.headers}
+        out = {"Content-Type": self.content_type} if self.content_type else {}
+        out.update(self.headers)
         if self.last_modified is not None:
             out["Last-Modified"] = format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -34,6 +35,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _safely(self, send_body: bool) -> None:
         try:
             self._answer(send_body)
+        except ConnectionError:
+            return  # the client hung up (a crawler cancelling an oversized download): nothing to answer
         except Exception:
             # A fixture bug must show up as a 500 in the crawl, not as a silently dropped connection.
             log.exception("fixture web failed on %s", self.path)
@@ -68,6 +71,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if send_body and response.stall_s:  # a stalling server: a few bytes, then silence
+            self.wfile.write(body[:512])
+            self.wfile.flush()
+            time.sleep(min(response.stall_s, 60.0))
+            return
         if send_body:
             self.wfile.write(body)
 

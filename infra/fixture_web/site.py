@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from infra.fixture_web import dynamic, listings, templates, texts
+from infra.fixture_web import dynamic, hostile, listings, load, templates, texts
 from infra.fixture_web.catalog import HOSTS, OFFSITE_HOST, REFERENCE_NOW, Catalog, catalog
 from infra.fixture_web.model import Edge
 from infra.fixture_web.responses import (
@@ -106,6 +106,10 @@ class Site:
 
     def resolve(self, host: str, path: str, query: str = "") -> Response:
         host = host.lower()
+        if host == hostile.HOST:
+            return hostile.resolve(path, query)
+        if host == load.HOST:
+            return load.resolve(path, query)
         found = self.static.get(_key(host, path, query))
         if found is not None:
             return found

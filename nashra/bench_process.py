@@ -1,0 +1,144 @@
+"""Process-stage benchmark: the whole stage (WARC -> extract, clean, langid, dates, GX, dedup,
+Parquet) against bare ``trafilatura.extract`` on the same page bytes, in the same run.
+
+Input: the committed ar/fr/en evaluation pages (tests/extraction_eval), one batch per fixture
+outlet, each page repeated under its own URL so batches have a realistic size (copies of a body
+under another URL are wire copies: exact dedup marks them, as it would in production).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import trafilatura
+
+from nashra import eval_extraction
+from nashra.bench_util import Measure, rate, side_by_side
+from nashra.lake import Lake, open_lake
+from nashra.layout import new_batch_id, raw_warc_path
+from nashra.process import process_batch
+from nashra.warc import write_pages
+from transforms.article import process_page
+from transforms.model import RawPage
+
+# Where the stage's time goes: (label, function) pairs read from one profiled round.
+_BREAKDOWN = {
+    "extraction cascade (transforms.article.process_page)": ("article.py", "process_page"),
+    "Great Expectations (3 suites per batch)": ("validate.py", "_validate"),
+    "near-dup + story linking": ("dedup.py", "link_batch"),
+    "Parquet writes": ("lake.py", "write_parquet"),
+    "WARC read": ("warc.py", "read_pages"),
+    "lake reads (dedup index, window)": ("process.py", "load_lake_index"),
+}
+
+
+@dataclass(frozen=True)
+class Batch:
+    outlet: Any  # an EvalOutlet: what process_batch needs of a registry outlet
+    batch_id: str
+    pages: tuple[RawPage, ...]
+
+
+def _copy_url(url: str, rep: int) -> str:
+    if rep == 0:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/r{rep}{parts.path}"))
+
+
+def make_batches(reps: int, max_pages: int | None = None) -> tuple[list[Batch], datetime]:
+    pages = eval_extraction._committed_pages()  # the very pages the eval scores
+    from extraction_eval.pages import NOW  # on sys.path once the committed pages are loaded
+
+    if max_pages:
+        pages = pages[:max_pages]
+    by_outlet: dict[str, tuple[Any, list[RawPage]]] = {}
+    for page in pages:
+        batch_id = new_batch_id(page.outlet.id, NOW)
+        group = by_outlet.setdefault(page.outlet.id, (page.outlet, []))[1]
+        for rep in range(reps):
+            url = _copy_url(page.url, rep)
+            html = page.html.replace(page.url, url).encode("utf-8")
+            headers = {"content-type": "text/html; charset=utf-8"}
+            group.append(RawPage(page.outlet.id, url, url, 200, headers, html, NOW, batch_id, "feed"))
+    batches = [Batch(o, new_batch_id(oid, NOW), tuple(ps)) for oid, (o, ps) in by_outlet.items()]
+    return batches, NOW
+
+
+def _lake_with(batches: list[Batch], now: datetime) -> Lake:
+    lake = open_lake(tempfile.mkdtemp(prefix="nashra-bench-lake-"))
+    for b in batches:
+        sink = io.BytesIO()
+        write_pages(sink, b.pages)
+        day = now.strftime("%Y-%m-%d")
+        lake.write_bytes(raw_warc_path(b.outlet.id, day, b.batch_id, "feed"), sink.getvalue())
+    return lake
+
+
+def _run_stage(lakes: list[Lake], batches: list[Batch]) -> Callable[[], None]:
+    def run() -> None:
+        lake = lakes.pop()  # a fresh lake per round: nothing stored yet, every page is new
+        for b in batches:
+            process_batch(lake, b.outlet, b.batch_id)
+
+    return run
+
+
+def _breakdown(stats: pstats.Stats, total: float) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for label, (file_end, func) in _BREAKDOWN.items():
+            if filename.endswith(file_end) and name == func:
+                found[label] = found.get(label, 0.0) + cumulative
+    return {label: round(seconds / total, 3) for label, seconds in found.items()}
+
+
+def bench_process(reps: int, rounds: int, max_pages: int | None = None) -> dict[str, Any]:
+    batches, now = make_batches(reps, max_pages)
+    pages = [p for b in batches for p in b.pages]
+    bodies = [p.body for p in pages]
+    lakes = [_lake_with(batches, now) for _ in range(rounds + 2)]
+
+    def bare() -> None:
+        for body in bodies:
+            trafilatura.extract(body)
+
+    stage, bare_m = side_by_side(_run_stage(lakes, batches), bare, rounds)
+    n = len(pages) * rounds
+
+    def cascade() -> None:
+        for b in batches:
+            for p in b.pages:
+                process_page(p, b.outlet, now=now)
+
+    cascade_m, bare2 = side_by_side(cascade, bare, rounds)
+
+    profiler = cProfile.Profile()
+    profiled = Measure()
+    profiler.enable()
+    _run_stage(lakes, batches)()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    profiled.seconds = stats.total_tt  # type: ignore[attr-defined]
+    return {
+        "pages": len(pages),
+        "batches": len(batches),
+        "pages_per_batch": round(len(pages) / max(len(batches), 1), 1),
+        "rounds": rounds,
+        "stage": {**stage.as_dict(), "pages_per_s": round(rate(n, stage), 1)},
+        "bare_trafilatura": {**bare_m.as_dict(), "pages_per_s": round(rate(n, bare_m), 1)},
+        "ratio": round(rate(n, stage) / max(rate(n, bare_m), 1e-9), 3),
+        "cascade_only": {**cascade_m.as_dict(), "pages_per_s": round(rate(n, cascade_m), 1)},
+        "cascade_bare_trafilatura": {**bare2.as_dict(), "pages_per_s": round(rate(n, bare2), 1)},
+        "cascade_ratio": round(rate(n, cascade_m) / max(rate(n, bare2), 1e-9), 3),
+        "profile_share": _breakdown(stats, profiled.seconds),
+        "_bodies": bodies,  # for the news-please run; dropped before the JSON is written
+    }

@@ -1,0 +1,240 @@
+"""Faults, part 2 — the process killed (SIGKILL) mid-write, on a local-directory lake and on S3
+(the session's SeaweedFS): readers never see a partial file, the batch stays pending (no manifest),
+and the re-run completes it. Ends on the fixture web's truth, in the lake and in Elasticsearch.
+
+The kill is timed on real progress, not on a hook: the stage runs in a child process and is killed
+as soon as its first article file is visible (mid-batch), and a large raw write is killed while its
+bytes are in flight (the local temp file exists / the S3 multipart upload is open).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from infra.fixture_web import truth
+from nashra.lake import Lake, ensure_bucket, open_lake
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+OUTLETS = truth.OUTLET_IDS  # all of them: the child has several batches to get through
+POLL_S = 0.005
+DEADLINE_S = 120.0
+
+
+@pytest.fixture(scope="module")
+def raw_source(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Lake:
+    """Every fixture outlet crawled once into a local lake; each test copies the raw batches."""
+    from nashra import stages
+
+    with pytest.MonkeyPatch.context() as mp:
+        source = tmp_path_factory.mktemp("raw-source")
+        mp.setenv("NASHRA_LAKE_URI", str(source))
+        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
+        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+        for outlet_id in OUTLETS:
+            stages.crawl(outlet_id, truth.REFERENCE_NOW)
+    return open_lake(str(source))
+
+
+def _copy_raw(source: Lake, target: Lake) -> None:
+    for prefix in ("raw", "raw_index"):
+        for rel in source.list(prefix):
+            target.write_bytes(rel, source.read_bytes(rel))
+
+
+def _child_env(lake_uri: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, "NASHRA_LAKE_URI": lake_uri, "NASHRA_REGISTRY": str(truth.REGISTRY_PATH)}
+    return {**env, **(extra or {})}
+
+
+def _kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool]) -> float:
+    """SIGKILL the child as soon as `ready()` holds; returns when it was seen (s since start)."""
+    started = time.monotonic()
+    while time.monotonic() - started < DEADLINE_S:
+        if ready():
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            return time.monotonic() - started
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(
+                f"the child finished (rc={proc.returncode}) before it could be killed:\n{out[-3000:]}"
+            )
+        time.sleep(POLL_S)
+    proc.kill()
+    proc.wait(timeout=30)
+    pytest.fail("no progress seen in time")
+
+
+def _spawn(code: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def _assert_readers_see_only_whole_files(lake: Lake) -> None:
+    for table in ("articles", "quarantine", "url_duplicates"):
+        for rel in lake.list(table):
+            assert not rel.rsplit("/", 1)[1].startswith((".", "_")), rel
+            assert rel.endswith(".parquet"), rel
+            pq.read_table(lake.path(rel), filesystem=lake.fs)  # a whole file: footer and all
+        dataset = lake.dataset(table)
+        if dataset is not None:
+            dataset.to_table()
+    if lake.is_local and (Path(lake.root) / "articles").exists():
+        # The README's reader on the bare directory (pyarrow skips dot- and underscore-names).
+        ds.dataset(Path(lake.root) / "articles", format="parquet", partitioning="hive").to_table()
+
+
+def _assert_truth(lake: Lake, es: Any, index: str) -> None:
+    from nashra.layout import manifest_path
+    from nashra.process import raw_batches
+
+    rows = lake.dataset("articles").to_table().to_pylist()
+    assert sorted(r["url"] for r in rows) == sorted(a.url for a in truth.ARTICLES)
+    assert len({r["article_id"] for r in rows}) == len(rows) == len(truth.ARTICLES)
+    canonical = sum(r["dedup_status"] == "canonical" for r in rows)
+    assert canonical == len(rows) - sum(len(g) - 1 for g in truth.WIRE_GROUPS)
+    quarantined = {r["url"]: r for r in lake.dataset("quarantine").to_table().to_pylist()}
+    for bad in truth.QUARANTINED:
+        assert bad.reason in quarantined[bad.url]["reasons"]
+    for outlet_id in OUTLETS:
+        for batch in raw_batches(lake, outlet_id):
+            assert lake.exists(manifest_path("process", outlet_id, batch))
+            assert lake.exists(manifest_path("index", outlet_id, batch))
+    es.indices.refresh(index=index)
+    assert es.count(index=index)["count"] == len(truth.ARTICLES)
+    ids = {h["_id"] for h in es.search(index=index, size=1000, source=False)["hits"]["hits"]}
+    assert ids == {r["article_id"] for r in rows}
+
+
+PROCESS_ALL = "from nashra import stages\nfor o in {outlets!r}:\n    stages.process(o)\n"
+
+
+def _kill_the_process_stage_mid_batch(lake: Lake, env: dict[str, str]) -> None:
+    from nashra.process import pending_batches
+
+    assert sum(len(pending_batches(lake, o, "process")) for o in OUTLETS) == len(OUTLETS)
+    child = _spawn(PROCESS_ALL.format(outlets=OUTLETS), env)
+    _kill_when(child, lambda: bool(lake.list("articles", ".parquet")))
+    _assert_readers_see_only_whole_files(lake)
+    pending = sum(len(pending_batches(lake, o, "process")) for o in OUTLETS)
+    assert pending >= 1  # killed before the end: the batch it was in has no manifest
+    assert lake.dataset("articles").count_rows() < len(truth.ARTICLES)
+
+
+def _rerun_and_index(lake: Lake, env: dict[str, str], es: Any, index: str) -> None:
+    rerun = subprocess.run(
+        [sys.executable, "-c", PROCESS_ALL.format(outlets=OUTLETS)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    from nashra import stages
+
+    for outlet_id in OUTLETS:
+        stages.index(outlet_id)
+    _assert_readers_see_only_whole_files(lake)
+    _assert_truth(lake, es, index)
+
+
+BIG_WRITE = (
+    "import os\nfrom nashra.lake import open_lake\n"
+    "open_lake(os.environ['NASHRA_LAKE_URI']).write_bytes({rel!r}, bytes.fromhex(os.environ['SEED']) * {n})\n"
+)
+BIG_REL = "raw/outlet=hespress_ar/date=2026-02-02/hespress_ar-big.feed.warc.gz"
+BIG_N = 3 * 1024 * 1024  # x 16 bytes = 48 MiB: a multipart upload on S3
+
+
+def _big_write(lake: Lake, env: dict[str, str], in_flight: Callable[[], bool]) -> None:
+    """Kill a 48 MiB raw write while its bytes are in flight; nothing is visible; a re-run writes it."""
+    seed = os.urandom(16)
+    env = {**env, "SEED": seed.hex()}
+    code = BIG_WRITE.format(rel=BIG_REL, n=BIG_N)
+    _kill_when(_spawn(code, env), in_flight)
+    assert not lake.exists(BIG_REL)
+    assert BIG_REL not in lake.list("raw")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with lake.fs.open_input_stream(lake.path(BIG_REL), compression=None) as src:
+        digest = hashlib.sha256(src.read()).hexdigest()
+    assert digest == hashlib.sha256(seed * BIG_N).hexdigest()
+    lake.delete(BIG_REL)
+
+
+@pytest.fixture
+def es_index(es_node, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+    from nashra.index import es_client
+
+    prefix = f"nashra-kill-{uuid.uuid4().hex[:6]}"
+    monkeypatch.setenv("ES_URL", es_node.url)
+    monkeypatch.setenv("NASHRA_INDEX_PREFIX", prefix)
+    monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+    yield es_client(), prefix
+
+
+def test_process_killed_mid_write_on_a_local_lake(
+    raw_source: Lake, es_index: tuple[Any, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    es, prefix = es_index
+    lake_dir = tmp_path / "lake"
+    monkeypatch.setenv("NASHRA_LAKE_URI", str(lake_dir))
+    lake = open_lake(str(lake_dir))
+    _copy_raw(raw_source, lake)
+    env = _child_env(str(lake_dir))
+
+    def temp_file_growing() -> bool:
+        parent = lake_dir / BIG_REL.rsplit("/", 1)[0]
+        return any(p.name.startswith(".tmp-") and p.stat().st_size > 0 for p in parent.glob(".tmp-*"))
+
+    _big_write(lake, env, temp_file_growing)
+    # The killed writer's temp file stays behind (nobody renamed or removed it), invisible to readers.
+    leftovers = list((lake_dir / BIG_REL.rsplit("/", 1)[0]).glob(".tmp-*"))
+    assert leftovers and not any(".tmp-" in rel for rel in lake.list(""))
+
+    _kill_the_process_stage_mid_batch(lake, env)
+    _rerun_and_index(lake, env, es, prefix)
+
+
+def test_process_killed_mid_write_on_s3(
+    raw_source: Lake, es_index: tuple[Any, str], s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    es, prefix = es_index
+    bucket = f"nashra-kill-{uuid.uuid4().hex[:8]}"
+    uri = f"s3://{bucket}/lake"
+    ensure_bucket(uri)
+    monkeypatch.setenv("NASHRA_LAKE_URI", uri)
+    lake = open_lake(uri)
+    _copy_raw(raw_source, lake)
+    env = _child_env(uri)
+    client = boto3.session.Session().client("s3", endpoint_url=s3_env["AWS_ENDPOINT_URL_S3"])
+
+    def upload_open() -> bool:
+        return bool(client.list_multipart_uploads(Bucket=bucket).get("Uploads"))
+
+    _big_write(lake, env, upload_open)
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert not any(k.endswith("hespress_ar-big.feed.warc.gz") for k in keys)
+
+    _kill_the_process_stage_mid_batch(lake, env)
+    for rel in lake.list("articles"):  # every listed object answers HEAD and has a parquet footer
+        client.head_object(Bucket=bucket, Key=lake.path(rel).split("/", 1)[1])
+    _rerun_and_index(lake, env, es, prefix)

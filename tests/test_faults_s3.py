@@ -1,0 +1,311 @@
+"""Faults, part 4 — S3 errors and an S3 restart mid-upload, on a SeaweedFS of this module's own
+(the session's is never stopped), reached through a small fault-injecting proxy on 127.0.0.1.
+
+- Transient errors (503 SlowDown, 500 InternalError) on any request: the lake client retries and
+  the whole process + index run ends on the fixture web's truth.
+- A part of a multipart upload that keeps failing: the writer raises and no object appears.
+- The server stopped in the middle of a large upload, then restarted on the same data directory:
+  the writer raises, nothing partial is visible, data written before survives, the re-run completes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import http.client
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from infra.fixture_web import truth
+from nashra.lake import Lake, ensure_bucket, open_lake
+
+pytestmark = pytest.mark.slow
+OUTLETS = ("hespress_ar", "gulftimes_en", "qna_en", "peninsula_en")
+BIG_REL = "raw/outlet=hespress_ar/date=2026-02-02/hespress_ar-20260202T130000Z.feed.warc.gz"
+BIG_SIZE = 40 * 1024 * 1024  # several parts of a multipart upload
+
+SLOW_DOWN = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+    b"<Message>Please reduce your request rate.</Message></Error>"
+)
+INTERNAL = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
+    b"<Message>We encountered an internal error. Please try again.</Message></Error>"
+)
+_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
+
+
+class FaultProxy:
+    """Forwards S3 requests to a backend that can be swapped (a restarted server); `fault(method,
+    path)` returns (status, body) to answer instead, or None to forward. An unreachable backend
+    closes the client's connection with no answer, as a dead server does."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend  # host:port
+        self.fault: Callable[[str, str], tuple[int, bytes] | None] = lambda method, path: None
+        self.log: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    chunks = []
+                    while (size := int(self.rfile.readline().split(b";")[0], 16)) > 0:
+                        chunks.append(self.rfile.read(size))
+                        self.rfile.readline()
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+                self.send_response_only(status)
+                for key, value in headers:
+                    if key.lower() not in _HOP and key.lower() != "content-length":
+                        self.send_header(key, value)
+                length = next((v for k, v in headers if k.lower() == "content-length"), None)
+                self.send_header(
+                    "Content-Length", length if self.command == "HEAD" and length else str(len(body))
+                )
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                with proxy.lock:
+                    proxy.log.append((self.command, self.path, status))
+
+            def _handle(self) -> None:
+                body = self._body()
+                injected = proxy.fault(self.command, self.path)
+                if injected is not None:
+                    status, payload = injected
+                    self._answer(status, [("Content-Type", "application/xml")], payload)
+                    return
+                try:
+                    conn = http.client.HTTPConnection(proxy.backend, timeout=60)
+                    conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                    for key, value in self.headers.items():
+                        if key.lower() not in _HOP and key.lower() != "content-length":
+                            conn.putheader(key, value)
+                    conn.putheader("Content-Length", str(len(body)))
+                    conn.endheaders(body)
+                    response = conn.getresponse()
+                    data = response.read()
+                    conn.close()
+                except OSError:
+                    self.close_connection = True  # no answer at all: the server is gone
+                    with proxy.lock:
+                        proxy.log.append((self.command, self.path, 0))
+                    return
+                self._answer(response.status, response.getheaders(), data)
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def count(self, predicate: Callable[[str, str, int], bool]) -> int:
+        with self.lock:
+            return sum(1 for entry in self.log if predicate(*entry))
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from infra.seaweed import start_seaweed
+
+    data_dir = tmp_path_factory.mktemp("faults-s3")
+    server = start_seaweed(data_dir)
+    proxy = FaultProxy(server.endpoint.split("//", 1)[1])
+    stack = {"server": server, "proxy": proxy, "data_dir": data_dir}
+    try:
+        yield stack
+    finally:
+        proxy.stop()
+        stack["server"].stop()
+
+
+@pytest.fixture(scope="module")
+def raw_source(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Lake:
+    """The outlets crawled once into a local lake; each test copies the raw batches to S3."""
+    from nashra import stages
+
+    with pytest.MonkeyPatch.context() as mp:
+        source = tmp_path_factory.mktemp("raw-source")
+        mp.setenv("NASHRA_LAKE_URI", str(source))
+        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
+        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+        for outlet_id in OUTLETS:
+            stages.crawl(outlet_id, truth.REFERENCE_NOW)
+    return open_lake(str(source))
+
+
+@pytest.fixture
+def s3_lake(s3_stack: dict[str, Any], es_node, monkeypatch: pytest.MonkeyPatch) -> Lake:
+    """A fresh bucket behind the proxy; ES is the session node (it is not disturbed here)."""
+    server, proxy = s3_stack["server"], s3_stack["proxy"]
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.endpoint)
+    monkeypatch.setenv("ES_URL", es_node.url)
+    monkeypatch.setenv("NASHRA_INDEX_PREFIX", f"nashra-s3faults-{uuid.uuid4().hex[:6]}")
+    monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+    uri = f"s3://nashra-faults-{uuid.uuid4().hex[:8]}/lake"
+    monkeypatch.setenv("NASHRA_LAKE_URI", uri)
+    ensure_bucket(uri)
+    proxy.fault = lambda method, path: None
+    return open_lake(uri)
+
+
+def _copy_raw(source: Lake, target: Lake) -> None:
+    for prefix in ("raw", "raw_index"):
+        for rel in source.list(prefix):
+            target.write_bytes(rel, source.read_bytes(rel))
+
+
+def _process_index_and_check(lake: Lake) -> None:
+    from nashra import stages
+    from nashra.index import es_client
+    from nashra.layout import manifest_path
+    from nashra.process import raw_batches
+
+    for outlet_id in OUTLETS:
+        stages.process(outlet_id)
+        stages.index(outlet_id)
+    rows = lake.dataset("articles").to_table().to_pylist()
+    expected = sorted(a.url for o in OUTLETS for a in truth.articles_of(o))
+    assert sorted(r["url"] for r in rows) == expected
+    assert len({r["article_id"] for r in rows}) == len(rows)
+    for group in truth.WIRE_GROUPS:
+        assert sum(r["dedup_status"] == "canonical" for r in rows if r["url"] in group) == 1
+    quarantined = {r["url"]: r for r in lake.dataset("quarantine").to_table().to_pylist()}
+    for bad in (q for q in truth.QUARANTINED if q.outlet_id in OUTLETS):
+        assert bad.reason in quarantined[bad.url]["reasons"]
+    for outlet_id in OUTLETS:
+        for batch in raw_batches(lake, outlet_id):
+            assert lake.exists(manifest_path("index", outlet_id, batch))
+    es = es_client()
+    prefix = os.environ["NASHRA_INDEX_PREFIX"]
+    es.indices.refresh(index=prefix)
+    assert es.count(index=prefix)["count"] == len(expected)
+    ids = {h["_id"] for h in es.search(index=prefix, size=1000, source=False)["hits"]["hits"]}
+    assert ids == {r["article_id"] for r in rows}
+
+
+def test_transient_s3_errors_are_retried_and_the_run_is_complete(
+    s3_lake: Lake, s3_stack: dict[str, Any], raw_source: Lake
+) -> None:
+    proxy: FaultProxy = s3_stack["proxy"]
+    plan = {"seen": 0, "injected": 0}
+    budget = 40
+    lock = threading.Lock()
+
+    def flaky(method: str, path: str) -> tuple[int, bytes] | None:
+        # The first 3 requests, then every 7th, answer 503 SlowDown or 500 InternalError: at most
+        # `budget` faults and never twice in a row, which the retries absorb.
+        with lock:
+            plan["seen"] += 1
+            n = plan["seen"]
+            if plan["injected"] < budget and (n <= 3 or n % 7 == 0):
+                plan["injected"] += 1
+                return (503, SLOW_DOWN) if n % 2 else (500, INTERNAL)
+        return None
+
+    proxy.fault = flaky
+    _copy_raw(raw_source, s3_lake)
+    _process_index_and_check(s3_lake)
+    proxy.fault = lambda method, path: None
+    assert plan["injected"] == budget  # the faults were really served, and absorbed
+    assert proxy.count(lambda m, p, s: s in (500, 503)) == budget
+
+
+def _no_object(lake: Lake, rel: str) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.session.Session().client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"])
+    bucket, key = lake.path(rel).split("/", 1)
+    with pytest.raises(ClientError) as missing:
+        client.head_object(Bucket=bucket, Key=key)
+    assert missing.value.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound")
+    listed = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert key not in listed
+    assert rel not in lake.list(rel.rsplit("/", 1)[0])
+
+
+def _is_part(method: str, path: str) -> bool:
+    return method == "PUT" and "partNumber=" in path and "uploadId=" in path
+
+
+def test_a_part_that_keeps_failing_publishes_nothing(s3_lake: Lake, s3_stack: dict[str, Any]) -> None:
+    proxy: FaultProxy = s3_stack["proxy"]
+    proxy.fault = lambda method, path: (500, INTERNAL) if _is_part(method, path) else None
+    data = os.urandom(1024) * (BIG_SIZE // 1024)
+    with pytest.raises(OSError):
+        s3_lake.write_bytes(BIG_REL, data)
+    proxy.fault = lambda method, path: None
+    assert proxy.count(lambda m, p, s: s == 500 and _is_part(m, p)) >= 2  # it was retried
+    _no_object(s3_lake, BIG_REL)
+    s3_lake.write_bytes(BIG_REL, data)  # the re-run
+    assert hashlib.sha256(s3_lake.read_bytes(BIG_REL)).digest() == hashlib.sha256(data).digest()
+
+
+def test_s3_restarted_mid_upload(s3_lake: Lake, s3_stack: dict[str, Any], raw_source: Lake) -> None:
+    from infra.seaweed import start_seaweed
+
+    proxy: FaultProxy = s3_stack["proxy"]
+    server = s3_stack["server"]
+    _copy_raw(raw_source, s3_lake)  # data written before the restart
+    data = os.urandom(1024) * (BIG_SIZE // 1024)
+    in_flight = threading.Event()
+
+    def slow_part(method: str, path: str) -> None:
+        # The upload's data is on its way (a slow link): the server is stopped meanwhile.
+        if _is_part(method, path) and not in_flight.is_set():
+            in_flight.set()
+            time.sleep(2)
+
+    proxy.fault = slow_part
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        upload = pool.submit(s3_lake.write_bytes, BIG_REL, data)
+        assert in_flight.wait(60), "the upload never started"
+        server.stop()  # SIGTERM (SIGKILL after a grace period) while the part is in flight
+        with pytest.raises(OSError):
+            upload.result(timeout=180)
+    proxy.fault = lambda method, path: None
+    assert proxy.count(lambda m, p, s: s == 0) >= 1  # requests that found no server
+
+    # Back on the same data directory, with the same keys; the proxy's address does not change.
+    server = start_seaweed(s3_stack["data_dir"], credentials=(server.access_key, server.secret_key))
+    s3_stack["server"] = server
+    proxy.backend = server.endpoint.split("//", 1)[1]
+    lake = open_lake(s3_lake.uri)
+    _no_object(lake, BIG_REL)
+    assert lake.list("raw") == raw_source.list("raw")  # what was there before the restart survived
+    for rel in raw_source.list("raw"):
+        assert lake.read_bytes(rel) == raw_source.read_bytes(rel)
+    lake.write_bytes(BIG_REL, data)  # the re-run of the interrupted write
+    assert hashlib.sha256(lake.read_bytes(BIG_REL)).digest() == hashlib.sha256(data).digest()
+    lake.delete(BIG_REL)  # not a real batch: leave the outlet's raw area as crawled
+    _process_index_and_check(lake)
