@@ -140,6 +140,33 @@ def pipeline_env(s3, es_node, fixture_web):
     return apply
 
 
+@pytest.fixture(scope="session")
+def crawled_raw(fixture_web, tmp_path_factory: pytest.TempPathFactory):
+    """`crawled_raw(outlets) -> Lake`: those fixture outlets crawled once (as of the fixture day)
+    into a local lake, cached per outlet set; tests copy raw batches from it."""
+    from infra.fixture_web.truth import REFERENCE_NOW, REGISTRY_PATH
+    from nashra.lake import open_lake
+
+    cache: dict[tuple[str, ...], object] = {}
+
+    def crawl(outlets: tuple[str, ...]) -> object:
+        if outlets not in cache:
+            from nashra import stages
+
+            with pytest.MonkeyPatch.context() as mp:
+                source = tmp_path_factory.mktemp("raw-source")
+                mp.setenv("NASHRA_LAKE_URI", str(source))
+                mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
+                mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+                mp.setenv("NASHRA_REGISTRY", str(REGISTRY_PATH))
+                for outlet_id in outlets:
+                    stages.crawl(outlet_id, REFERENCE_NOW)
+            cache[outlets] = open_lake(str(source))
+        return cache[outlets]
+
+    return crawl
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     service_fixtures = {
         "airflow_db",

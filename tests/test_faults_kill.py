@@ -35,19 +35,9 @@ DEADLINE_S = 120.0
 
 
 @pytest.fixture(scope="module")
-def raw_source(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Lake:
+def raw_source(crawled_raw) -> Lake:
     """Every fixture outlet crawled once into a local lake; each test copies the raw batches."""
-    from nashra import stages
-
-    with pytest.MonkeyPatch.context() as mp:
-        source = tmp_path_factory.mktemp("raw-source")
-        mp.setenv("NASHRA_LAKE_URI", str(source))
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        for outlet_id in OUTLETS:
-            stages.crawl(outlet_id, truth.REFERENCE_NOW)
-    return open_lake(str(source))
+    return crawled_raw(tuple(OUTLETS))
 
 
 def _copy_raw(source: Lake, target: Lake) -> None:

@@ -146,19 +146,9 @@ def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def raw_source(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Lake:
+def raw_source(crawled_raw) -> Lake:
     """The outlets crawled once into a local lake; each test copies the raw batches to S3."""
-    from nashra import stages
-
-    with pytest.MonkeyPatch.context() as mp:
-        source = tmp_path_factory.mktemp("raw-source")
-        mp.setenv("NASHRA_LAKE_URI", str(source))
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        for outlet_id in OUTLETS:
-            stages.crawl(outlet_id, truth.REFERENCE_NOW)
-    return open_lake(str(source))
+    return crawled_raw(tuple(OUTLETS))
 
 
 @pytest.fixture
