@@ -406,7 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     # The terminal gets the progress bars and the summary; per-stage log lines (metrics, HTTP) are
     # for Airflow's task logs. NASHRA_LOG_LEVEL=INFO shows them here too.
     level = os.environ.get("NASHRA_LOG_LEVEL", "WARNING").upper()
-    quiet = ("nashra", "elastic_transport", "elasticsearch", "great_expectations", "trafilatura", "htmldate")
+    quiet = (
+        "nashra",
+        "elastic_transport",
+        "elasticsearch",
+        "great_expectations",
+        "trafilatura",
+        "htmldate",
+        "botocore",
+    )
     for name in quiet:
         logging.getLogger(name).setLevel(level)
     args = build_parser().parse_args(argv)
