@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import use_fixture_web
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,9 +111,7 @@ def fixture_web() -> Iterator[object]:
 @pytest.fixture
 def fixture_env(fixture_web, monkeypatch: pytest.MonkeyPatch) -> object:
     """Test mode: the crawler goes through the fixture web and may talk to loopback."""
-    monkeypatch.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-    monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-    monkeypatch.setenv("NASHRA_REGISTRY", str(REPO / "infra" / "fixture_web" / "outlets.yaml"))
+    use_fixture_web(monkeypatch, fixture_web)
     return fixture_web
 
 
@@ -131,9 +130,7 @@ def pipeline_env(s3, es_node, fixture_web):
         mp.setenv("NASHRA_LAKE_URI", lake_uri)
         mp.setenv("ES_URL", es_node.url)
         mp.setenv("NASHRA_INDEX_PREFIX", prefix)
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(registry or REPO / "infra" / "fixture_web" / "outlets.yaml"))
+        use_fixture_web(mp, fixture_web, registry=registry)
         ensure_bucket(lake_uri)
         return lake_uri, prefix
 
@@ -144,7 +141,7 @@ def pipeline_env(s3, es_node, fixture_web):
 def crawled_raw(fixture_web, tmp_path_factory: pytest.TempPathFactory):
     """`crawled_raw(outlets) -> Lake`: those fixture outlets crawled once (as of the fixture day)
     into a local lake, cached per outlet set; tests copy raw batches from it."""
-    from infra.fixture_web.truth import REFERENCE_NOW, REGISTRY_PATH
+    from infra.fixture_web.truth import REFERENCE_NOW
     from nashra.lake import open_lake
 
     cache: dict[tuple[str, ...], object] = {}
@@ -155,10 +152,7 @@ def crawled_raw(fixture_web, tmp_path_factory: pytest.TempPathFactory):
 
             with pytest.MonkeyPatch.context() as mp:
                 source = tmp_path_factory.mktemp("raw-source")
-                mp.setenv("NASHRA_LAKE_URI", str(source))
-                mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-                mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-                mp.setenv("NASHRA_REGISTRY", str(REGISTRY_PATH))
+                use_fixture_web(mp, fixture_web, lake_uri=str(source))
                 for outlet_id in outlets:
                     stages.crawl(outlet_id, REFERENCE_NOW)
             cache[outlets] = open_lake(str(source))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 import pytest
+from support import use_fixture_web
 
 from infra.fixture_web import FixtureWeb, truth
 from infra.fixture_web.catalog import catalog
@@ -59,10 +60,7 @@ def first_crawl(fixture_web: Any, tmp_path_factory: pytest.TempPathFactory) -> I
     lake_uri = str(tmp_path_factory.mktemp("lake"))
     with pytest.MonkeyPatch.context() as mp:
         # The same test mode as conftest's fixture_env (which is function-scoped).
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        mp.setenv("NASHRA_LAKE_URI", lake_uri)
+        use_fixture_web(mp, fixture_web, lake_uri=lake_uri)
         mp.setenv("NASHRA_CRAWL_TIMEOUT", "120")
         start = len(fixture_web.requests)
         report = crawl_outlet(OUTLET, BATCH, today=DAY, timeout=300)
@@ -152,10 +150,7 @@ def test_missing_page_archived_as_404_and_listing_kept(first_crawl: Crawl) -> No
 
 def test_next_batch_skips_archived_articles(first_crawl: Crawl, monkeypatch: pytest.MonkeyPatch) -> None:
     web = first_crawl.web
-    monkeypatch.setenv("NASHRA_FIXTURE_PROXY", web.proxy_url)
-    monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-    monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-    monkeypatch.setenv("NASHRA_LAKE_URI", first_crawl.lake_uri)
+    use_fixture_web(monkeypatch, web, lake_uri=first_crawl.lake_uri)
     start = len(web.requests)
     report = crawl_outlet(OUTLET, NEXT_BATCH, today=DAY, timeout=300)
     again = [p for h, p, _ in web.requests[start:] if h == HOST]
@@ -239,10 +234,7 @@ def test_article_answering_503_is_retried_and_archived(
     for a second listing of the same URL (it used to be dropped: the page was never archived)."""
     busy = "http://hespress.test/societe/heatwave-alert-1500002.html"
     with FixtureWeb(site=_BusyOnce(path_of(busy))) as web:
-        monkeypatch.setenv("NASHRA_FIXTURE_PROXY", web.proxy_url)
-        monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path))
+        use_fixture_web(monkeypatch, web, lake_uri=str(tmp_path))
         report = crawl_outlet(OUTLET, BATCH, today=DAY, timeout=300)
         fetched = [p for h, p, _ in web.requests if h == HOST]
     assert fetched.count(path_of(busy)) == 2

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from support import use_fixture_web
 
 from infra.fixture_web import hostile
 from nashra.lake import open_lake
@@ -60,10 +61,7 @@ def crawl(fixture_web: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     registry = Path(tmp) / "outlets.yaml"
     registry.write_text(REGISTRY)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(registry))
-        mp.setenv("NASHRA_LAKE_URI", str(tmp / "lake"))
+        use_fixture_web(mp, fixture_web, registry=str(registry), lake_uri=str(tmp / "lake"))
         mp.setenv("NASHRA_CRAWL_TIMEOUT", "60")
         start = len(fixture_web.requests)
         report = crawl_outlet(OUTLET, BATCH, registry_path=str(registry), today="2026-02-02", timeout=180)

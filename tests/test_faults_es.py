@@ -26,6 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from support import use_fixture_web
 
 import schemas
 from infra.fixture_web import truth
@@ -71,10 +72,7 @@ def lake(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake
 
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path_factory.mktemp("lake")
-        mp.setenv("NASHRA_LAKE_URI", str(root))
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+        use_fixture_web(mp, fixture_web, lake_uri=str(root))
         for outlet_id in OUTLETS:
             stages.crawl(outlet_id, truth.REFERENCE_NOW)
             stages.process(outlet_id)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from support import use_fixture_web
 
 from infra.fixture_web import hostile
 from nashra.lake import open_lake
@@ -44,10 +45,7 @@ class Run:
 def run(fixture_web: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     lake_uri = str(tmp_path_factory.mktemp("hostile-lake"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NASHRA_FIXTURE_PROXY", fixture_web.proxy_url)
-        mp.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        mp.setenv("NASHRA_REGISTRY", str(hostile.REGISTRY_PATH))
-        mp.setenv("NASHRA_LAKE_URI", lake_uri)
+        use_fixture_web(mp, fixture_web, registry=str(hostile.REGISTRY_PATH), lake_uri=lake_uri)
         mp.setenv("NASHRA_CRAWL_TIMEOUT", "120")  # CLOSESPIDER_TIMEOUT: the crawl can never hang
         mp.setenv("NASHRA_DOWNLOAD_TIMEOUT", "4")  # DOWNLOAD_TIMEOUT: a stalled server is dropped
         start = len(fixture_web.requests)

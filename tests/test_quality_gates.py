@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
+from support import use_fixture_web
 
 from infra.fixture_web import truth
 from infra.fixture_web.catalog import catalog
@@ -31,10 +32,7 @@ def redesigned_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         if story.outlet_id == "hespress_ar":
             site._add(story.url, ok(REDESIGN.format(title=html.escape(story.title))))
     with FixtureWeb(site=site) as web:
-        monkeypatch.setenv("NASHRA_FIXTURE_PROXY", web.proxy_url)
-        monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
-        monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
-        monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path / "lake"))
+        use_fixture_web(monkeypatch, web, lake_uri=str(tmp_path / "lake"))
         yield web
 
 

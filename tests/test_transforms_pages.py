@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from support import StubOutlet as Outlet
 
 from transforms.article import process_page
 from transforms.model import Article, RawPage, Rejection
@@ -51,22 +51,6 @@ DEBRIS = (
     "Nom *",
     "Enregistrer mon nom",
 )
-
-
-@dataclass(frozen=True)
-class Outlet:
-    """Stand-in for spiders.registry outlets: only the attributes transforms rely on."""
-
-    id: str
-    country: str
-    languages: tuple[str, ...]
-    timezone: str
-    allowed_domains: tuple[str, ...]
-    hints: dict[str, str] = field(default_factory=dict)
-
-    def allows_url(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
 
 MA_FR = Outlet("fr_ma_site", "MA", ("fr",), "Africa/Casablanca", ("lesite.ma",))

@@ -9,10 +9,11 @@ snippets that must be in the body, snippets that must not, and the expected meta
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from support import StubOutlet
 
 from extraction_eval import templates
 from extraction_eval.debris import FAMILIES, RELATED_TITLES, pick
@@ -22,29 +23,13 @@ NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class EvalOutlet:
-    """Stand-in for spiders.registry outlets: the attributes transforms rely on."""
-
-    id: str
-    country: str
-    languages: tuple[str, ...]
-    timezone: str
-    allowed_domains: tuple[str, ...]
-    hints: dict[str, object] = field(default_factory=dict)
-
-    def allows_url(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
-
-
-@dataclass(frozen=True)
 class EvalPage:
     name: str
     language: str
     family: str
     url: str
     html: str
-    outlet: EvalOutlet
+    outlet: StubOutlet
     must: tuple[str, ...]
     must_not: tuple[str, ...]
     title: str  # also: the body must not start with it
@@ -146,7 +131,7 @@ def _page(text: EvalText, t_index: int, v_index: int) -> EvalPage:
         extra={"byline_prefix": prefix, "byline_sep": _sep},
     )
     hinted = family == "rssfeed_hinted"
-    outlet = EvalOutlet(
+    outlet = StubOutlet(
         f"{family}_{lang}", country, (lang,), tz, (domain,), dict(RSS_HINTS) if hinted else {}
     )
     expected: dict[str, object] = {
