@@ -37,6 +37,7 @@ class Doc:
     body: str
     story: str
     copy: str  # the original a wire edit was derived from (itself for an original)
+    real: bool = False  # published text (seed:, wikinews:), or a wire edit of one
 
 
 def _source_text(source: str) -> tuple[str, str, dict[str, Any]]:
@@ -54,6 +55,9 @@ def _source_text(source: str) -> tuple[str, str, dict[str, Any]]:
     if kind == "written":
         spec = yaml.safe_load((EVAL_DIR / "written.yaml").read_text(encoding="utf-8"))[key]
         return spec["title"], spec["body"], spec
+    if kind == "wikinews":  # real published text under an open licence (wikinews.yaml)
+        spec = yaml.safe_load((EVAL_DIR / "wikinews.yaml").read_text(encoding="utf-8"))[key]
+        return spec["title"], "\n\n".join(spec["paragraphs"]), spec
     raise ValueError(f"unknown source {source!r}")
 
 
@@ -98,12 +102,15 @@ def load_set(path: Path | None = None) -> list[Doc]:
             for edit in item["edits"]:
                 title, body = apply_edit(title, body, edit)
             when = base.published_at + timedelta(hours=item.get("hours", 1))
-            docs[item["id"]] = Doc(item["id"], base.language, when, title, body, base.story, base.copy)
+            docs[item["id"]] = Doc(
+                item["id"], base.language, when, title, body, base.story, base.copy, base.real
+            )
             continue
         title, body, extra = _source_text(source)
         language = item.get("language") or extra["language"]
         when = datetime.fromisoformat(item.get("published_at") or extra["published_at"])
-        docs[item["id"]] = Doc(item["id"], language, when, title, body, item["story"], item["id"])
+        real = source.split(":", 1)[0] in ("seed", "wikinews")
+        docs[item["id"]] = Doc(item["id"], language, when, title, body, item["story"], item["id"], real)
     return list(docs.values())
 
 
@@ -172,6 +179,7 @@ def evaluate(docs: list[Doc] | None = None) -> dict[str, Any]:
     story_truth = [a.story == b.story for a, b in pairs]
     story_pred = [rows[a.id]["story_id"] == rows[b.id]["story_id"] for a, b in pairs]
     cross = [i for i, (a, b) in enumerate(pairs) if a.language != b.language]
+    real = [i for i, (a, b) in enumerate(pairs) if a.real and b.real]
     errors = [
         f"{kind}: {a.id} ~ {b.id} {'missed' if t else 'wrongly linked'}"
         for kind, truth, pred in (("near-dup", near_truth, near_pred), ("story", story_truth, story_pred))
@@ -184,6 +192,7 @@ def evaluate(docs: list[Doc] | None = None) -> dict[str, Any]:
         "near_duplicate": _pr(near_truth, near_pred),
         "story": _pr(story_truth, story_pred),
         "story_cross_lingual": _pr([story_truth[i] for i in cross], [story_pred[i] for i in cross]),
+        "story_real_text": _pr([story_truth[i] for i in real], [story_pred[i] for i in real]),
         "errors": errors,
     }
 
@@ -217,15 +226,18 @@ def _fmt(name: str, m: dict[str, Any]) -> str:
 
 
 def cmd_eval_dedup(args: argparse.Namespace) -> int:
-    docs = load_set()
+    set_path = Path(args.set) if args.set else None
+    docs = load_set(set_path)
     result = evaluate(docs)
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    print(f"dedup evaluation set: {result['documents']} documents, {result['pairs']} pairs ({EVAL_DIR})")
+    where = set_path or EVAL_DIR
+    print(f"dedup evaluation set: {result['documents']} documents, {result['pairs']} pairs ({where})")
     print(_fmt("near-duplicate", result["near_duplicate"]))
     print(_fmt("story linking", result["story"]))
     print(_fmt("  cross-lingual pairs", result["story_cross_lingual"]))
+    print(_fmt("  real-text pairs", result["story_real_text"]))
     for line in result["errors"]:
         print(f"  {line}")
     if args.sweep:
@@ -250,4 +262,5 @@ def register(eval_subparsers: Any) -> None:
     p = eval_subparsers.add_parser("dedup", help="near-duplicate and story-linking P/R on tests/dedup_eval")
     p.add_argument("--sweep", action="store_true", help="also print P/R per threshold")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--set", help="another labelled set, same format (default tests/dedup_eval/set.yaml)")
     p.set_defaults(fn=cmd_eval_dedup)

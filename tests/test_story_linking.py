@@ -8,7 +8,15 @@ import pytest
 
 from infra.fixture_web.seeds import load_seeds
 from nashra.eval_dedup import evaluate, load_set, meets_targets
-from transforms.story import StoryDoc, link_stories, score, story_keys
+from transforms.story import (
+    COMMON_MIN_DF,
+    THRESHOLD,
+    StoryDoc,
+    common_keys,
+    link_stories,
+    score,
+    story_keys,
+)
 from transforms.transliterate import skeleton
 
 T0 = datetime(2026, 2, 1, 9, 5, tzinfo=UTC)
@@ -83,3 +91,93 @@ def test_eval_set_meets_the_targets() -> None:
     assert result["story"]["precision"] >= 0.95
     assert result["story_cross_lingual"]["tp"] >= 10  # cross-lingual pairs are found, not only copies
     assert meets_targets(result)
+
+
+def _eval_doc(ident: str) -> StoryDoc:
+    doc = {d.id: d for d in load_set()}[ident]
+    return StoryDoc(doc.id, doc.published_at, *story_keys(doc.title, doc.body, doc.language))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "place"),
+    [
+        ("Élections irakiennes : un bureau de vote discret", "fr", "c:iraq"),
+        ("Les observateurs irakiens saluent le vote", "fr", "c:iraq"),
+        ("Quatorze pays en dehors de l'Irak", "fr", "c:iraq"),
+        ("Iraqi voters turn out despite attacks", "en", "c:iraq"),
+        ("إقبال كبير على الانتخابات العراقية", "ar", "c:iraq"),
+        ("Une délégation marocaine à Doha", "fr", "p:morocco"),
+        ("Moroccan ministers meet in Doha", "en", "p:morocco"),
+        ("وفد من الحكومة المغربية في الدوحة", "ar", "p:morocco"),
+        ("Washington : les États-Unis réagissent", "fr", "c:united_states"),
+        ("US President speaks", "en", "c:united_states"),
+        ("تصريحات مسؤول في الولايات المتحدة", "ar", "c:united_states"),
+    ],
+)
+def test_a_country_and_its_adjective_give_one_place_key_in_every_language(
+    text: str, language: str, place: str
+) -> None:
+    assert place in story_keys(text, "", language)[1]
+
+
+def test_a_lower_case_pronoun_is_not_a_country() -> None:
+    _, keys = story_keys("Tell us more", "Let us know what you think.", "en")
+    assert not {k for k in keys if "c:" in k}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("wn_sanders_endorses_en", "wn_warren_endorses_en"),  # one day apart, both "endorse Joe Biden"
+        ("wn_nevada_sanders_en", "wn_nevada_trump_en"),  # one primary season, one state
+        ("wn_kipchoge_en", "wn_kosgei_en"),  # two Kenyan marathon records, one names the other
+        ("wn_nba_covid_en", "wn_trump_emergency_en"),  # one pandemic, two decisions
+    ],
+)
+def test_real_articles_on_one_topic_about_other_events_stay_apart(first: str, second: str) -> None:
+    a, b = _eval_doc(first), _eval_doc(second)
+    assert score(a, b) < THRESHOLD
+    linked = link_stories([a, b], [])
+    assert linked[a.article_id][0] != linked[b.article_id][0]
+
+
+def test_a_real_follow_up_on_one_event_links() -> None:
+    a, b = _eval_doc("wn_humberto_hurricane_en"), _eval_doc("wn_humberto_bermuda_en")
+    assert score(a, b) >= THRESHOLD
+    linked = link_stories([a, b], [])
+    assert linked[a.article_id][0] == linked[b.article_id][0]
+
+
+def test_a_headline_about_someone_the_other_article_never_names_halves_the_score() -> None:
+    sanders, warren = _eval_doc("wn_sanders_endorses_en"), _eval_doc("wn_warren_endorses_en")
+    assert "u:sndrs" in sanders.subjects and "u:lzbT" in warren.subjects  # Bernie Sanders, Elizabeth Warren
+    assert "u:lzbT" not in sanders.bare  # Sanders' article never names Elizabeth Warren ...
+    alike = StoryDoc(
+        warren.article_id, warren.published_at, warren.script, warren.keys - {"!u:wrn", "!u:lzbT"}
+    )
+    assert score(sanders, warren) == pytest.approx(score(sanders, alike) / 2)  # ... so the link is cut
+
+
+def test_keys_mark_the_lead_and_leave_out_the_end_of_a_long_body() -> None:
+    body = "Officials met in Rabat. " + "The talks went on. " * 200 + "Mohammed Setri attended."
+    _, keys = story_keys("Talks on water", body, "fr")
+    assert "u:rbt" in keys or "p:rbt" in keys
+    assert "^p:rbt" in keys  # in the lead
+    assert "u:str" not in keys  # after BODY_WORDS: background, not kept in the state
+
+
+def _copy(doc: StoryDoc, ident: str) -> StoryDoc:
+    return StoryDoc(ident, doc.published_at, doc.script, doc.keys)
+
+
+def test_a_name_many_articles_of_the_window_share_is_weak_evidence() -> None:
+    a, b = _eval_doc("wn_humberto_hurricane_en"), _eval_doc("wn_humberto_bermuda_en")
+    assert link_stories([a, b], [])[b.article_id][0] == a.article_id
+    # The same pair in a window where every key of theirs is in very many articles (a news period
+    # where "Humberto" is in every story): the shared names no longer carry a link.
+    crowd = [_copy(a, f"other{i}") for i in range(COMMON_MIN_DF)]
+    common = common_keys({k: list(range(COMMON_MIN_DF + 2)) for k in a.bare}, COMMON_MIN_DF + 2)
+    assert a.bare <= common
+    assert score(a, b, common) < THRESHOLD
+    linked = link_stories([a, b], crowd, max_df=10_000)
+    assert linked[a.article_id][0] != linked[b.article_id][0]

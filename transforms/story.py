@@ -1,34 +1,62 @@
 """Cross-lingual story linking: articles about one event in ar/fr/en get the same story_id.
 
 Evidence that survives translation, with no model: names (as consonant skeletons, see
-transforms/transliterate.py), numbers, and publication time. Each article becomes a set of
-string keys; two articles published within WINDOW of each other are linked when the weights of
-the keys they share reach a threshold chosen on tests/dedup_eval (see `nashra eval dedup`).
+transforms/transliterate.py), places (transforms/places.py: "Irak", "irakiennes", "العراقية"),
+numbers, and publication time. Each article becomes a set of string keys; two articles published
+within WINDOW of each other are linked when the weights of the keys they share reach a threshold
+chosen on tests/dedup_eval (see `nashra eval dedup`).
 
 Latin-script text marks its names with capitals; Arabic has no capitals, so an Arabic article
 keeps a key for every word of its title and lead (function words removed) and a Latin name is
 "found" in it when its skeleton is among them. Key kinds (the prefix is the weight class):
     u:<skeleton>         one name word               b:<skel>|<skel>   two adjacent name words
     n:<digits>           a number                    y:<year>          a year (weak: every story has one)
-    p:<skeleton>         a place every story here names (Morocco, Qatar, Doha ...: weak)
+    c:<place id>         a country or region         p:<...>           a place every story here names
+                                                                       (Morocco, Qatar, Doha ...: weak)
+Long real articles share common names whatever the event ("United States", "Democratic", the
+candidates of one election), so the evidence is weighed by where it sits and how rare it is:
+- a key in the title or the lead (the first PROMINENT_WORDS words) of both articles counts fully,
+  in the lead of one only half, in the bodies of both a quarter; a Latin body is read only up to
+  BODY_WORDS words (background paragraphs name many things);
+- a key that many articles of the window share (a document frequency from the articles being
+  linked) says "same news period", not "same event": it counts a quarter;
+- the names a headline is about (named in the title and again in the body) must appear in the
+  other article when both are in one language: "Warren endorses Biden" is not "Sanders endorses
+  Biden", however many names the two share;
+- the shared evidence must include a distinctive key (a name, a name pair or a number, in a
+  lead), not only places, years and small numbers.
+Markers stored with the keys (state in the lake is a list of strings): "^<key>" the key is in the
+title or lead, "!<key>" the key names the headline's subject, "~<language>".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from transforms import places
 from transforms.transliterate import fold_latin, is_arabic, skeleton
 
 WINDOW = timedelta(days=3)
-# Chosen on tests/dedup_eval (`nashra eval dedup --sweep`): above the strongest same-venue,
-# other-event pair (5.0: "Web Summit Qatar 2026" + Doha + Qatar), below the weakest named pair.
-# Arabic-Arabic pairs compare two word sets, not names against words (see score()).
+# Chosen on tests/dedup_eval (`nashra eval dedup --sweep`; README.md there has the numbers).
 THRESHOLD = 5.5
 THRESHOLD_ARABIC = 5.5
 LEAD_WORDS = 160  # Arabic: title + this many words; the lead names who, where and how many
+PROMINENT_WORDS = 60  # title + this many body words: the lead, where wire copy states the event
+BODY_WORDS = 300  # Latin: names after this many body words are background, not keyed
+# How much a shared key counts: in both leads, in one lead, in neither.
+ZONE_FACTOR = (0.25, 0.5, 1.0)
+# A key found in more than this share of the window's articles (and at least COMMON_MIN_DF of
+# them: a small batch says nothing about frequency) counts COMMON_FACTOR of its weight.
+COMMON_SHARE = 0.01
+COMMON_MIN_DF = 30
+COMMON_FACTOR = 0.25
+SUBJECT_MIN_SKELETON = 3  # "Trump" (trmb), "Biden" (bdn); shorter skeletons collide too often
+# A headline about someone the other article (in the same language) does not name at all: same
+# topic, another event ("Warren endorses Biden" / "Sanders endorses Biden"). The score is cut.
+SUBJECT_MISSING_FACTOR = 0.5
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _TOKEN = re.compile(r"\d+(?:[.,\u066b\u066c\u00a0 ]\d{3})*(?:[.,]\d+)?|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -71,7 +99,26 @@ _MULTIPLIERS = {
 _COMMON_PLACES = frozenset(
     {"mGrb", "mrk", "ktr", "dh", "rbt", "kblnk", "ksblnk", "mmlk", "dlt", "mrkS", "mrks", "bld", "lbld"}
 )
-_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25}
+_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5}
+
+
+# French elision and English possessive around a name: "l'Irak", "d'Oman", "Qatar's".
+_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=[^\W\d_]{2})", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Words that are capitalised before a name but say which office, not who: not a headline's subject.
+_ROLES = frozenset(
+    map(
+        skeleton,
+        _words(
+            """president minister ministre prime premier king roi queen reine prince princess princesse
+            emir sheikh cheikh sultan secretary secretaire general ambassador ambassadeur governor
+            gouverneur wali mayor maire director directeur chairman chief chef head former ancien pope pape"""
+        ),
+    )
+)
+# Markers kept with the keys (see the module docstring).
+LEAD, SUBJECT, LANGUAGE = "^", "!", "~"
+_MARKERS = (LEAD, SUBJECT, LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -79,8 +126,23 @@ class StoryDoc:
     article_id: str
     published_at: datetime | None
     script: str  # "latin": keys are names; "arabic": keys are every lead word
-    keys: frozenset[str]
+    keys: frozenset[str]  # keys and markers, as story_keys() returns them and the lake stores them
     story_id: str | None = None  # set for stored articles
+    # Derived from keys:
+    bare: frozenset[str] = field(init=False, repr=False, compare=False)
+    lead: frozenset[str] = field(init=False, repr=False, compare=False)
+    subjects: frozenset[str] = field(init=False, repr=False, compare=False)
+    language: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bare = frozenset(k for k in self.keys if k[:1] not in _MARKERS)
+        lead = frozenset(k[1:] for k in self.keys if k[:1] == LEAD)
+        subjects = frozenset(k[1:] for k in self.keys if k[:1] == SUBJECT)
+        language = next((k[1:] for k in self.keys if k[:1] == LANGUAGE), None)
+        object.__setattr__(self, "bare", bare)
+        object.__setattr__(self, "lead", lead)
+        object.__setattr__(self, "subjects", subjects)
+        object.__setattr__(self, "language", language)
 
 
 def _number_key(token: str, next_word: str = "") -> str | None:
@@ -99,6 +161,10 @@ def _word_key(skel: str) -> str | None:
     if len(skel) < 2:
         return None
     return f"p:{skel}" if skel in _COMMON_PLACES else f"u:{skel}"
+
+
+def _place_key(place: str) -> str:
+    return f"p:{place}" if place in places.HOME else f"c:{place}"
 
 
 def _latin_names(tokens: list[tuple[str, str]]) -> list[bool]:
@@ -127,52 +193,93 @@ def _latin_names(tokens: list[tuple[str, str]]) -> list[bool]:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    """(word, the text between it and the previous word); the first word gets a newline."""
+    """(word, the text between it and the previous word); the first word gets a newline.
+
+    An elided article or preposition is left in the gap ("l'Irak" is "Irak"), and so is a
+    possessive ("Qatar's" is "Qatar").
+    """
     out: list[tuple[str, str]] = []
     last = 0
     for m in _TOKEN.finditer(text):
-        out.append((m[0], text[last : m.start()] if out else "\n"))
+        word, begin = m[0], m.start()
+        elided = _ELISION.match(word)
+        if elided:
+            word, begin = word[elided.end() :], begin + elided.end()
+        if len(word) > 3 and word[-2:] in ("'s", "’s"):
+            word = word[:-2]
+        out.append((word, text[last:begin] if out else "\n"))
         last = m.end()
     return out
 
 
-def _runs(tokens: list[tuple[str, str]], keep: list[bool]) -> list[list[str]]:
-    """Skeletons of kept words, split where a word is not kept or punctuation intervenes."""
-    runs: list[list[str]] = [[]]
-    for (token, gap), kept in zip(tokens, keep, strict=True):
+def _runs(tokens: list[tuple[str, str]], keep: list[bool]) -> list[list[tuple[str, int]]]:
+    """(skeleton, position) of kept words, split where a word is not kept or punctuation intervenes."""
+    runs: list[list[tuple[str, int]]] = [[]]
+    for i, ((token, gap), kept) in enumerate(zip(tokens, keep, strict=True)):
         if not kept or gap.strip(" -\u00a0"):
             runs.append([])
         skel = skeleton(token) if kept else ""
         if skel:
-            runs[-1].append(skel)
+            runs[-1].append((skel, i))
     return [run for run in runs if run]
 
 
 def story_keys(title: str, body: str, language: str | None) -> tuple[str, frozenset[str]]:
-    """(script, keys) of one article."""
-    text = f"{title}\n{body}"
-    tokens = _tokens(text)
-    keys: set[str] = set()
-    for i, (token, _) in enumerate(tokens):
-        if _NUMBER.match(token):
-            key = _number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else "")
-            if key:
-                keys.add(key)
-    if language == "ar" or (language is None and is_arabic(title)):
-        words = [(t, gap) for t, gap in tokens if not _NUMBER.match(t)][:LEAD_WORDS]
-        runs = _runs(words, [t not in _ARABIC_STOP for t, _ in words])
+    """(script, keys and markers) of one article."""
+    n_title = len(_tokens(title))
+    tokens = _tokens(f"{title}\n{body}")
+    arabic = language == "ar" or (language is None and is_arabic(title))
+    lead_end = n_title + PROMINENT_WORDS
+    keys: dict[str, int] = {}  # key -> first position
+
+    def add(key: str | None, position: int) -> None:
+        if key and key not in keys:
+            keys[key] = position
+
+    if arabic:
+        at = [i for i, (t, _) in enumerate(tokens) if not _NUMBER.match(t)][:LEAD_WORDS]
+        words = [tokens[i] for i in at]  # title and lead, numbers left out
+        found = places.find_places([t for t, _ in words], arabic=True)
+        keep = [t not in _ARABIC_STOP and j not in found for j, (t, _) in enumerate(words)]
+        runs = [[(skel, at[j]) for skel, j in run] for run in _runs(words, keep)]
+        place_positions = {at[j]: place for j, place in found.items()}
         script = "arabic"
     else:
-        runs = _runs(tokens, _latin_names(tokens))
+        keep = _latin_names(tokens)
+        tokens, keep = tokens[: n_title + BODY_WORDS], keep[: n_title + BODY_WORDS]
+        place_positions = places.find_places([t for t, _ in tokens], arabic=False)
+        keep = [k and i not in place_positions for i, k in enumerate(keep)]
+        runs = _runs(tokens, keep)
         script = "latin"
+    for i, (token, _) in enumerate(tokens[: n_title + BODY_WORDS]):
+        if _NUMBER.match(token):
+            add(_number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else ""), i)
+    for i, place in sorted(place_positions.items()):
+        add(_place_key(place), i)
+    body_names: set[str] = set()
     for run in runs:
-        for i, skel in enumerate(run):
+        for j, (skel, i) in enumerate(run):
             key = _word_key(skel)
-            if key:
-                keys.add(key)
-            if i:
-                keys.add(f"b:{run[i - 1]}|{skel}")
-    return script, frozenset(keys)
+            add(key, i)
+            if key and i >= n_title:
+                body_names.add(key)
+            if j:
+                add(f"b:{run[j - 1][0]}|{skel}", i)
+    out = set(keys)
+    out |= {LEAD + k for k, i in keys.items() if i < lead_end}
+    if not arabic:  # the names a Latin headline is about: in the title, and named again below it
+        out |= {
+            SUBJECT + k
+            for k, i in keys.items()
+            if i < n_title
+            and k.startswith("u:")
+            and len(k) - 2 >= SUBJECT_MIN_SKELETON
+            and k in body_names
+            and k[2:] not in _ROLES
+        }
+    if language:
+        out.add(LANGUAGE + language)
+    return script, frozenset(out)
 
 
 def key_weight(key: str) -> float:
@@ -182,16 +289,37 @@ def key_weight(key: str) -> float:
     return _WEIGHTS.get(kind, 0.0)
 
 
-def score(a: StoryDoc, b: StoryDoc) -> float:
-    """Weight of the evidence two articles share; 0 outside the publication window."""
+def _distinctive(key: str) -> bool:
+    """A key that can carry a link: a name pair, a long name, or a large number."""
+    return key[0] in "bn" or (key[0] == "u" and len(key) >= 6)
+
+
+def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> float:
+    """Weight of the evidence two articles share; 0 outside the publication window.
+
+    ``common``: keys that many articles of the window share (link_stories computes them).
+    """
     if a.published_at is None or b.published_at is None or abs(a.published_at - b.published_at) > WINDOW:
         return 0.0
-    shared = a.keys & b.keys
+    shared = a.bare & b.bare
     if a.script == b.script == "arabic" and not _shares_a_figure(shared):
         # Two Arabic word sets share common words ("درجات الحرارة") whatever the event: without
         # capitals to tell names apart, a shared figure is required as well.
         return 0.0
-    return sum(key_weight(k) for k in shared)
+    total, anchored = 0.0, False
+    for key in shared:
+        in_leads = (key in a.lead) + (key in b.lead)
+        weight = key_weight(key) * ZONE_FACTOR[in_leads]
+        if key in common:
+            weight *= COMMON_FACTOR
+        elif in_leads and _distinctive(key):
+            anchored = True
+        total += weight
+    if not anchored:
+        return 0.0
+    if a.language and a.language == b.language and (a.subjects - b.bare or b.subjects - a.bare):
+        total *= SUBJECT_MISSING_FACTOR  # a headline is about someone the other article does not name
+    return total
 
 
 def _shares_a_figure(shared: frozenset[str]) -> bool:
@@ -206,6 +334,12 @@ def _order(doc: StoryDoc) -> tuple[bool, datetime | None, str]:
     return (doc.published_at is None, doc.published_at, doc.article_id)
 
 
+def common_keys(postings: dict[str, list[int]], n_docs: int) -> frozenset[str]:
+    """Keys in more than COMMON_SHARE of the window's articles (and at least COMMON_MIN_DF)."""
+    cutoff = max(COMMON_MIN_DF, COMMON_SHARE * n_docs)
+    return frozenset(k for k, posting in postings.items() if len(posting) >= cutoff)
+
+
 def link_stories(
     new: list[StoryDoc],
     stored: Iterable[StoryDoc],
@@ -218,16 +352,17 @@ def link_stories(
 
     New articles linked to each other form one group (union-find). A group that links to stored
     articles joins the stored story of its strongest link (stored rows are never rewritten, as in
-    exact dedup); otherwise its story_id is the id of its earliest article. Keys shared by more
-    than ``max_df`` articles of the window say nothing about one event and are skipped, which also
-    keeps the work per article bounded.
+    exact dedup); otherwise its story_id is the id of its earliest article. Keys in many articles
+    of the window count little (common_keys); keys shared by more than ``max_df`` articles are not
+    followed to find candidates at all, which keeps the work per article bounded.
     """
     stored = list(stored)
     docs = stored + list(new)
     postings: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        for key in doc.keys:
+        for key in doc.bare:
             postings.setdefault(key, []).append(i)
+    common = common_keys(postings, len(docs))
     parent = list(range(len(docs)))
 
     def find(i: int) -> int:
@@ -241,17 +376,14 @@ def link_stories(
     best_score: dict[int, float] = {}
     for i in range(first_new, len(docs)):
         doc = docs[i]
-        totals: dict[int, float] = {}
-        for key in doc.keys:
+        candidates: set[int] = set()
+        for key in doc.bare:
             posting = postings[key]
-            if len(posting) > max_df:
+            if len(posting) > max_df or key in common:
                 continue
-            weight = key_weight(key)
-            for j in posting:
-                if j != i and (j < first_new or j < i):
-                    totals[j] = totals.get(j, 0.0) + weight
-        for j, _ in totals.items():
-            s = score(doc, docs[j])
+            candidates.update(j for j in posting if j != i and (j < first_new or j < i))
+        for j in candidates:
+            s = score(doc, docs[j], common)
             if s < threshold_for(doc, docs[j], threshold, threshold_arabic):
                 continue
             best_score[i] = max(best_score.get(i, 0.0), s)
