@@ -28,6 +28,8 @@ def test_the_set_is_large_and_balanced() -> None:
     assert min(by_language.values()) >= len(pages) // 3 - 2
     families = {p.family.split("_")[0] for p in pages}
     assert {"wordpress", "arc", "rssfeed", "jsonld"} <= families
+    # pages of texts without a byline (Wikinews) expect no author; the others expect their byline
+    assert any(p.expected["authors"] == [] for p in pages) and any(p.expected["authors"] for p in pages)
     for page in pages:
         assert page.must and page.must_not
         assert not any(bad in " ".join(page.must) for bad in page.must_not)

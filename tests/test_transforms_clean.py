@@ -156,3 +156,23 @@ def test_headline_under_a_breadcrumb_is_dropped() -> None:
         clean_body("Accueil\nNational\nLe titre\nLe texte commence ici.", "Le titre")
         == "Le texte commence ici."
     )
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Le 23/02/2025 à 23h13",
+        "9 يونيو 2025 - 07:05",
+        "Updated: March 3, 2025 10:00 GMT",
+        "الخميس 12 غشت 2025",
+        "Publié le 1er février 2026 à 09h05",
+    ],
+)
+def test_a_date_line_above_the_text_goes(dateline: str) -> None:
+    paragraph = "Le gouvernement a présenté sa démission au président, qui l'a acceptée dans la soirée."
+    assert clean_body(f"{dateline}\n{paragraph}") == paragraph
+
+
+def test_sentences_starting_with_a_date_stay() -> None:
+    text = "Le 23 février 2025, le gouvernement a démissionné.\nDoha, 1 février 2026\nSuite du texte."
+    assert clean_body(text) == text.replace("\n", "\n\n")

@@ -179,3 +179,12 @@ def test_relative_dates_come_after_every_absolute_source() -> None:
     value, source = pick_published(tz=CASA, visible=["منذ ساعتين"], now=NOW, fetched_at=FETCHED)
     assert (value, source) == (utc(2026, 2, 2, 9, 30), "visible_relative")
     assert pick_published(tz=CASA, visible=["منذ ساعتين"]) == (None, None)  # no clock, no guess
+
+
+def test_is_dateline_tells_a_date_line_from_a_sentence() -> None:
+    from transforms.dates import is_dateline
+
+    assert is_dateline("Le 07/04/2025 à 12h18")
+    assert is_dateline("الخميس 12 غشت 2025")
+    assert not is_dateline("12 morts le 3 mars 2025")
+    assert not is_dateline("Dimanche à Doha, la ministre a reçu son homologue le 1 février 2026")

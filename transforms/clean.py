@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from transforms.dates import is_dateline
+
 MAX_DEBRIS_LINE = 200  # characters; debris lines are labels and one-sentence notices
 TITLE_WINDOW = 6  # a repeated headline is looked for among this many first lines
 MAX_CRUMB_LINE = 120  # lines above a repeated headline: crumbs, dates, bylines, never paragraphs
@@ -199,4 +201,7 @@ def clean_body(text: str | None, title: str | None = None) -> str | None:
     crumbs = lines[: head[-1]] if head else []
     if head and all(len(c) <= MAX_CRUMB_LINE and not c.endswith((".", "!", "?", "؟")) for c in crumbs):
         del lines[: head[-1] + 1], keys[: head[-1] + 1]
+    # The date line themes print between the headline and the text is metadata, read elsewhere.
+    while lines and is_dateline(lines[0]):
+        del lines[0]
     return "\n\n".join(lines) or None

@@ -81,6 +81,33 @@ _DATEPARSER_SETTINGS = {
 }
 
 
+# Words that sit around a date on a dateline and say nothing else: weekdays, "le ... à ...",
+# "published"/"updated", "نشر في ... الساعة".
+_DATELINE_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|الاثنين|الإثنين|الثلاثاء|الاربعاء"
+    r"|الأربعاء|الخميس|الجمعة|السبت|الاحد|الأحد|le|à|a|at|on|the|de|du|et|publié|publie|mis à jour"
+    r"|mise à jour|modifié|published|posted|updated|last updated|نشر|نشرت|تم النشر|في|بتاريخ|الساعة"
+    r"|اخر تحديث|آخر تحديث|تحديث|يوم|h|am|pm|gmt|utc|ص|م)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+MAX_DATELINE_CHARS = 80
+
+
+def is_dateline(text: str) -> bool:
+    """A line that is only a date (and time), as themes print above a body: "Le 23/02/2025 à
+    23h13", "9 يونيو 2025 - 07:05", "Updated: March 3, 2025 10:00 GMT"."""
+    if len(text) > MAX_DATELINE_CHARS or not any(ch.isdigit() for ch in text.translate(_DIGITS)):
+        return False
+    folded = _fold(text)
+    if not (_calendar_date(folded) or _ISO.search(folded) or _NUMERIC_DMY.search(folded)):
+        return False
+    for pattern in (_ISO, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_DMY, _NUMERIC_YMD, _TIME, _UTC_OFFSET):
+        folded = pattern.sub(" ", folded)
+    folded = _DATELINE_WORDS.sub(" ", folded)
+    return not re.sub(r"[\W_]+", "", folded)
+
+
 def _zone(tz: str) -> ZoneInfo | timezone:
     try:
         return ZoneInfo(tz)

@@ -105,7 +105,8 @@ def _page(text: EvalText, t_index: int, v_index: int) -> EvalPage:
     local = datetime(2025, 1 + n % 12, 1 + (n * 7) % 27, (6 + n * 5) % 24, (n * 13) % 60, tzinfo=ZoneInfo(tz))
     published = local.astimezone(UTC)
     modified = local + timedelta(hours=2, minutes=15) if n % 3 == 0 else None
-    authors = _AUTHORS[lang][n % 3 : n % 3 + 1 + n % 2]
+    # no byline where the source names no author (Wikinews): then the authors must come back empty
+    authors = _AUTHORS[lang][n % 3 : n % 3 + 1 + n % 2] if text.bylined else ()
     section = _SECTIONS[lang][n % 2]
     tags = _TAGS[lang][: 2 + n % 2]
     image = f"https://www.{domain}/uploads/{n}.jpg"
@@ -154,8 +155,11 @@ def _page(text: EvalText, t_index: int, v_index: int) -> EvalPage:
         must=_snippets(text.paragraphs),
         # as trafilatura's own set requires: a must-not snippet that the article itself contains
         # (the label "مشاركة" inside "المشاركة") could never be scored as left-over debris
+        # the visible date line is metadata: left in the body it is debris too
         must_not=tuple(
-            d for d in (*debris.values(), related) if d not in " ".join((text.title, *text.paragraphs))
+            d
+            for d in (*debris.values(), related, spec.date_text)
+            if d not in " ".join((text.title, *text.paragraphs))
         ),
         title=text.title,
         expected=expected,

@@ -77,7 +77,11 @@ def wordpress(spec: PageSpec) -> str:
                 "headline": spec.title,
                 "datePublished": spec.published_iso,
                 **({"dateModified": spec.modified_iso} if spec.modified_iso else {}),
-                "author": [{"@id": person + str(i)} for i in range(len(spec.authors))],
+                **(
+                    {"author": [{"@id": person + str(i)} for i in range(len(spec.authors))]}
+                    if spec.authors
+                    else {}
+                ),
                 "articleSection": [spec.section],
                 "keywords": list(spec.tags),
                 "image": {"@id": spec.url + "#primaryimage"},
@@ -90,6 +94,7 @@ def wordpress(spec: PageSpec) -> str:
     d = spec.debris
     before, after = _pasted(spec)
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in spec.paragraphs)
+    byline = f'<span class="byline">{esc(", ".join(spec.authors))}</span>' if spec.authors else ""
     head = (
         f'<link rel="canonical" href="{spec.url}"><meta property="og:title" content="{esc(spec.title)}">'
         f'<meta property="og:site_name" content="{esc(spec.site)}">{ld(graph)}'
@@ -99,7 +104,7 @@ def wordpress(spec: PageSpec) -> str:
 <main id="main" class="site-main"><article class="post type-post status-publish">
 <header class="entry-header"><h1 class="entry-title">{esc(spec.title)}</h1>
 <div class="entry-meta"><time class="entry-date published" datetime="{spec.published_iso}">{esc(spec.date_text)}</time>
-<span class="byline">{esc(", ".join(spec.authors))}</span></div></header>
+{byline}</div></header>
 <div class="entry-content">{before}{paragraphs}{after}
 <div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">{esc(d["share"])}</h3><ul>
 <li><a class="share-facebook">Facebook</a></li><li><a class="share-twitter">X</a></li></ul></div>
@@ -124,7 +129,7 @@ def arc(spec: PageSpec) -> str:
         "headline": spec.title,
         "datePublished": spec.published_iso,
         **({"dateModified": spec.modified_iso} if spec.modified_iso else {}),
-        "author": [{"@type": "Person", "name": a} for a in spec.authors],
+        **({"author": [{"@type": "Person", "name": a} for a in spec.authors]} if spec.authors else {}),
         "articleSection": spec.section,
         "keywords": ", ".join(spec.tags),
         "image": [spec.image],
@@ -134,11 +139,12 @@ def arc(spec: PageSpec) -> str:
     paragraphs = "".join(
         f'<p class="c-paragraph b-article-body__paragraph">{esc(p)}</p>' for p in spec.paragraphs
     )
+    byline = f'<div class="b-byline">{esc(" - ".join(spec.authors))}</div>' if spec.authors else ""
     head = f'<meta property="og:url" content="{spec.url}?utm_source=twitter">{ld(data)}'
     body = f"""<div id="fusion-app"><header class="c-stack b-header-nav-chain"><a href="/">{esc(spec.site)}</a></header>
 <div class="c-stack b-share-bar"><button>{esc(d["share"])}</button><a>Facebook</a><a>WhatsApp</a></div>
 <article class="b-article-body"><h1 class="c-heading b-headline">{esc(spec.title)}</h1>
-<div class="b-byline">{esc(" - ".join(spec.authors))}</div>
+{byline}
 <div class="b-date"><time datetime="{spec.published_iso}">{esc(spec.date_text)}</time></div>
 <figure><img src="{spec.image}"><figcaption class="c-credit">{esc(d["photo_credit"])}</figcaption></figure>
 {before}{paragraphs}{after}</article>
@@ -156,7 +162,7 @@ def rssfeed_cms(spec: PageSpec) -> str:
         lines = [spec.title, "\u00a0", d["photo_credit"], *lines, d["share"], d["comment_prompt"]]
     text = "<br><br>\n".join(esc(p) for p in lines)
     byline_text = f"{spec.extra['byline_prefix']} {spec.extra['byline_sep'].join(spec.authors)}"
-    byline = f'<span class="auteur">{esc(byline_text)}</span>'
+    byline = f'<span class="auteur">{esc(byline_text)}</span>' if spec.authors else ""
     return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>{esc(spec.title)}</title></head><body><table width="100%"><tr><td class="menu">
 <a href="/rssFeed/1">{esc(spec.site)}</a> | <a href="/rssFeed/2">{esc(spec.section)}</a></td></tr>
@@ -177,7 +183,11 @@ def jsonld_story(spec: PageSpec, *, teaser: bool) -> str:
         "articleBody": "\n\n".join(spec.paragraphs),
         "datePublished": spec.published_iso,
         **({"dateModified": spec.modified_iso} if spec.modified_iso else {}),
-        "author": [{"@type": "Person", "name": a, "url": "/author/x"} for a in spec.authors],
+        **(
+            {"author": [{"@type": "Person", "name": a, "url": "/author/x"} for a in spec.authors]}
+            if spec.authors
+            else {}
+        ),
         "articleSection": spec.section,
         "keywords": list(spec.tags),
         "image": {"@type": "ImageObject", "url": spec.image},
