@@ -8,8 +8,9 @@ paragraphs). Debris is removed twice: as markup before extraction and as text li
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
-from copy import copy, deepcopy
+from copy import copy
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,8 @@ JSONLD_BETTER_RATIO = 1.2  # articleBody must be this much longer to replace the
 # since only short extractions pay for it). Measured on trafilatura's benchmark.
 RECALL_PROBE_CHARS = 2500
 RECALL_LINE_CHARS = 150
+FAST_COVERAGE = 0.9  # share of the page's paragraph text the fast pass must hold to be kept
+COVERAGE_RUN_CHARS = 80  # shorter runs of text are captions, bylines and furniture as often as text
 LAYOUT_ROW_CHARS = 1000  # one table row this long is a page layout, not a data table
 
 # Class/id tokens of unambiguous page furniture: comment forms, share/follow bars, cookie and consent
@@ -117,13 +120,28 @@ def _bad_share(text: str) -> float:
     return (text.count("\ufffd") + text.count("\x00")) / max(len(text), 1)
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads
+
+
+def _parser() -> lxml_html.HTMLParser:
+    # Comments and processing instructions are never text: dropped at parse time, as trafilatura's
+    # own loader does, so the tree it is handed is the one it expects.
+    if not hasattr(_PARSERS, "parser"):
+        _PARSERS.parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    return _PARSERS.parser
+
+
 def parse_tree(text: str) -> lxml_html.HtmlElement | None:
     # An XML declaration inside a str makes lxml refuse the document.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    # C0 control characters are not XML: trafilatura returns nothing for a whole page when one
+    # survives into its output tree (a stray \x07 in careelite.de's footnotes, its benchmark).
+    text = _CONTROL_CHARS.sub("", text)
     if not text.strip():
         return None
     try:
-        return lxml_html.document_fromstring(text)
+        return lxml_html.document_fromstring(text, parser=_parser())
     except (etree.ParserError, ValueError):
         return None
 
@@ -189,22 +207,29 @@ def _text_of(el: lxml_html.HtmlElement) -> str:
 
 
 def _by_trafilatura(
-    tree: lxml_html.HtmlElement, url: str | None, *, recall: bool = False, tables: bool = True
+    tree: lxml_html.HtmlElement,
+    url: str | None,
+    *,
+    recall: bool = False,
+    tables: bool = True,
+    fast: bool = False,
 ) -> str | None:
     # Settings measured on trafilatura's own benchmark: tables on (recipes, specs, results are
     # article text), comments off (the largest source of false positives), balanced mode (favouring
-    # precision lost more text than furniture).
-    options = copy(_extractor(recall, tables))
+    # precision lost more text than furniture). trafilatura copies a tree it is given, so ``tree``
+    # is not pruned by this call.
+    options = copy(_extractor(recall, tables, fast))
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
     return trafilatura.extract(tree, options=options)
 
 
-@lru_cache(maxsize=4)
-def _extractor(recall: bool, tables: bool) -> Extractor:
+@lru_cache(maxsize=8)
+def _extractor(recall: bool, tables: bool, fast: bool) -> Extractor:
     # Building an Extractor reads a dozen values through configparser (~4% of the cascade in the
     # profile): built once per setting, copied per page for its url.
     return Extractor(
+        fast=fast,
         recall=recall,
         comments=False,
         tables=tables,
@@ -212,6 +237,29 @@ def _extractor(recall: bool, tables: bool) -> Extractor:
         dedup=False,
         with_metadata=False,
     )
+
+
+def _covers_paragraphs(text: str | None, tree: lxml_html.HtmlElement) -> bool:
+    """Whether the fast pass (no fallback extractors) already holds the page's running text.
+
+    trafilatura's fallbacks (readability, jusText) and our recall pass exist for pages whose main
+    pass misses text; when every long run of text on the page is in the fast result there is
+    nothing for them to find, and they cost as much as the main pass. A run is text directly in an
+    element or after one (a paragraph, or a <div> of text with <br>s), so pages without <p>
+    markup are judged too. Measured on trafilatura's benchmark.
+    """
+    if not text or len(text) < MIN_BODY_CHARS:
+        return False
+    runs = []
+    for el in tree.iter(etree.Element):
+        parts = (el.tail,) if el.tag in _NEVER_TEXT else (el.text, el.tail)
+        runs += [" ".join(p.split()) for p in parts if p and len(p) >= COVERAGE_RUN_CHARS]
+    runs = [r for r in runs if len(r) >= COVERAGE_RUN_CHARS]
+    total = sum(map(len, runs))
+    if total < MIN_BODY_CHARS:
+        return False
+    have = " ".join(text.split())
+    return sum(len(r) for r in runs if r in have) >= FAST_COVERAGE * total
 
 
 def _layout_table(text: str | None) -> bool:
@@ -253,13 +301,16 @@ def main_text(
         body = clean_body("\n".join(_text_of(el) for el in selected), title)
         method = "selector"
     if not body or len(body) < MIN_BODY_CHARS:
-        # trafilatura prunes its input: the intact tree is kept for the recall pass.
-        extracted = _by_trafilatura(deepcopy(tree), url)
+        extracted = _by_trafilatura(tree, url, fast=True)
+        method = "trafilatura_fast"
+        if not _covers_paragraphs(extracted, tree):
+            extracted = _by_trafilatura(tree, url)
+            method = "trafilatura"
         tables = not _layout_table(extracted)
         if not tables:
-            extracted = _by_trafilatura(deepcopy(tree), url, tables=False)
-        method = "trafilatura" if tables else "trafilatura_no_tables"
-        if MIN_BODY_CHARS <= len(extracted or "") < RECALL_PROBE_CHARS:
+            extracted = _by_trafilatura(tree, url, tables=False)
+            method = "trafilatura_no_tables"
+        if method != "trafilatura_fast" and MIN_BODY_CHARS <= len(extracted or "") < RECALL_PROBE_CHARS:
             recalled = _by_trafilatura(tree, url, recall=True, tables=tables)
             extracted = _add_missed_paragraphs(extracted, recalled)
             method += "+recall"
