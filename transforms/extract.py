@@ -29,7 +29,7 @@ JSONLD_BETTER_RATIO = 1.2  # articleBody must be this much longer to replace the
 # since only short extractions pay for it). Measured on trafilatura's benchmark.
 RECALL_PROBE_CHARS = 2500
 RECALL_LINE_CHARS = 150
-FAST_COVERAGE = 0.9  # share of the page's paragraph text the fast pass must hold to be kept
+FAST_COVERAGE = 0.8  # share of the page's running text the fast pass must hold to be kept (measured)
 COVERAGE_RUN_CHARS = 80  # shorter runs of text are captions, bylines and furniture as often as text
 LAYOUT_ROW_CHARS = 1000  # one table row this long is a page layout, not a data table
 
@@ -251,7 +251,8 @@ def _covers_paragraphs(text: str | None, tree: lxml_html.HtmlElement) -> bool:
     if not text or len(text) < MIN_BODY_CHARS:
         return False
     runs = []
-    for el in tree.iter(etree.Element):
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter(etree.Element):  # not <title> in <head>
         parts = (el.tail,) if el.tag in _NEVER_TEXT else (el.text, el.tail)
         runs += [" ".join(p.split()) for p in parts if p and len(p) >= COVERAGE_RUN_CHARS]
     runs = [r for r in runs if len(r) >= COVERAGE_RUN_CHARS]
