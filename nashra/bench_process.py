@@ -101,7 +101,10 @@ def _breakdown(stats: pstats.Stats, total: float) -> dict[str, float]:
     return {label: round(seconds / total, 3) for label, seconds in found.items()}
 
 
-def bench_process(reps: int, rounds: int, max_pages: int | None = None) -> dict[str, Any]:
+def bench_process(
+    reps: int, rounds: int, max_pages: int | None = None, *, detail: bool = True
+) -> dict[str, Any]:
+    """The stage vs bare trafilatura; with ``detail`` also the cascade alone and a profile."""
     batches, now = make_batches(reps, max_pages)
     pages = [p for b in batches for p in b.pages]
     bodies = [p.body for p in pages]
@@ -113,6 +116,17 @@ def bench_process(reps: int, rounds: int, max_pages: int | None = None) -> dict[
 
     stage, bare_m = side_by_side(_run_stage(lakes, batches), bare, rounds)
     n = len(pages) * rounds
+    figures: dict[str, Any] = {
+        "pages": len(pages),
+        "batches": len(batches),
+        "pages_per_batch": round(len(pages) / max(len(batches), 1), 1),
+        "rounds": rounds,
+        "stage": {**stage.as_dict(), "pages_per_s": round(rate(n, stage), 1)},
+        "bare_trafilatura": {**bare_m.as_dict(), "pages_per_s": round(rate(n, bare_m), 1)},
+        "ratio": round(rate(n, stage) / max(rate(n, bare_m), 1e-9), 3),
+    }
+    if not detail:
+        return figures
 
     def cascade() -> None:
         for b in batches:
@@ -129,13 +143,7 @@ def bench_process(reps: int, rounds: int, max_pages: int | None = None) -> dict[
     stats = pstats.Stats(profiler)
     profiled.seconds = stats.total_tt  # type: ignore[attr-defined]
     return {
-        "pages": len(pages),
-        "batches": len(batches),
-        "pages_per_batch": round(len(pages) / max(len(batches), 1), 1),
-        "rounds": rounds,
-        "stage": {**stage.as_dict(), "pages_per_s": round(rate(n, stage), 1)},
-        "bare_trafilatura": {**bare_m.as_dict(), "pages_per_s": round(rate(n, bare_m), 1)},
-        "ratio": round(rate(n, stage) / max(rate(n, bare_m), 1e-9), 3),
+        **figures,
         "cascade_only": {**cascade_m.as_dict(), "pages_per_s": round(rate(n, cascade_m), 1)},
         "cascade_bare_trafilatura": {**bare2.as_dict(), "pages_per_s": round(rate(n, bare2), 1)},
         "cascade_ratio": round(rate(n, cascade_m) / max(rate(n, bare2), 1e-9), 3),

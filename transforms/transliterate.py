@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _AR_MAP = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "T", "ذ": "T", "ظ": "T", "ج": "j", "ح": "h",
@@ -77,6 +78,7 @@ def latin_skeleton(token: str) -> str:
     return _collapse([_LATIN_MAP.get(c, "") for c in token])
 
 
+@lru_cache(maxsize=131072)  # pure, and called for every word of every article by story linking
 def skeleton(token: str) -> str:
     """The consonant skeleton of one word in either script ('' for a word of only vowels)."""
     return arabic_skeleton(token) if is_arabic(token) else latin_skeleton(token)
