@@ -525,3 +525,12 @@ def test_author_selector_hint_splits_and_cleans_the_byline(fr: Seed) -> None:
     )
     art = process_page(make_page(page_html, "https://lesite.ma/r/11", outlet), outlet, now=NOW)
     assert isinstance(art, Article) and art.authors == ["Karim Benali", "Salma Idrissi"]
+
+
+def test_latin1_german_is_not_mistaken_for_windows_1256_arabic() -> None:
+    from transforms.extract import decode_html
+
+    words = "Komplementärmedizin, Zuständigkeit, Ärztekammer, Hämatologie. " * 20
+    text = f"<html><body><p>{words}</p></body></html>"
+    decoded, encoding, _share = decode_html(text.encode("latin-1"), "text/html; charset=iso-8859-1")
+    assert "Komplementärmedizin" in decoded and encoding != "cp1256"

@@ -55,6 +55,7 @@ _PROTECTED = frozenset({"html", "body", "main", "article", "h1"})
 _WS = re.compile(r"\s+")
 _HTML_START = re.compile(rb"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_GLUED_ARABIC = re.compile("(?<=[A-Za-z])[\u0621-\u064a]|[\u0621-\u064a](?=[A-Za-z])")
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 
 
@@ -113,7 +114,11 @@ def _is_utf8_text(body: bytes) -> bool:
 
 def _mostly_arabic(text: str) -> bool:
     letters = len(_ARABIC_LETTER.findall(text))
-    return letters >= 20 and letters > 0.5 * sum(ch > "\x7f" for ch in text)
+    if letters < 20 or letters <= 0.5 * sum(ch > "\x7f" for ch in text):
+        return False
+    # Latin-1 German read as windows-1256 turns "ä" into "ن" inside Latin words
+    # ("Komplementنrmedizin"); real Arabic words are not glued to Latin letters.
+    return len(_GLUED_ARABIC.findall(text)) < 0.1 * letters
 
 
 def _bad_share(text: str) -> float:
