@@ -1,9 +1,15 @@
-"""Batch gates per outlet: a layout change fails the outlet's process task, naming outlet and symptom."""
+"""Batch gates per outlet: a layout change fails the outlet's process task, naming outlet and symptom
+(through the stage function, and through the outlet's real Airflow DAGs with dag.test())."""
 
 from __future__ import annotations
 
 import html
+import json
+import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import use_fixture_web
@@ -13,7 +19,8 @@ from infra.fixture_web.catalog import catalog
 from infra.fixture_web.responses import ok
 from infra.fixture_web.server import FixtureWeb
 from infra.fixture_web.site import build_site
-from nashra.lake import open_lake
+from nashra.lake import Lake, open_lake
+from nashra.layout import manifest_path
 from nashra.quality import BatchQualityError, BatchStats, problems, recent_failure_rates
 
 # What a redesign to a client-rendered page looks like to a crawler: the title is still there,
@@ -53,6 +60,94 @@ def test_a_redesigned_outlet_fails_its_process_task_naming_the_outlet(redesigned
     assert lake.list("_manifests/process/outlet=hespress_ar") == []
     with pytest.raises(BatchQualityError, match="outlet hespress_ar"):
         stages.process("hespress_ar")
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def nashra_log() -> Iterator[list[logging.LogRecord]]:
+    """What the `nashra` logger (stages, the failure callback) logs, whatever Airflow's handlers
+    and renderers do with it."""
+    logger, handler = logging.getLogger("nashra"), _Records()
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+def _failure_lines(records: list[logging.LogRecord]) -> list[dict[str, Any]]:
+    """The payloads of nashra.observe.on_failure's `nashra task.failed {...}` lines."""
+    head = "nashra task.failed "
+    return [json.loads(m[len(head) :]) for r in records if (m := r.getMessage()).startswith(head)]
+
+
+def _asset_events_of(run_id: str) -> list[str]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.settings import Session
+
+    with Session() as session:
+        rows = session.query(AssetModel.name).join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+        return sorted(name for (name,) in rows.filter(AssetEvent.source_run_id == run_id))
+
+
+@pytest.mark.services  # Airflow's metadata DB and the Elasticsearch node
+def test_through_airflow_the_redesigned_outlets_process_task_fails_naming_it(
+    redesigned_web, airflow_db, es_url, nashra_log
+) -> None:
+    """The same redesign, through the outlet's real DAGs (dag.test() on the SQLite metadata DB):
+    the crawl succeeds, the process task fails with the outlet and the symptom in the failure its
+    callback reports, nothing reaches the index and the batch stays pending for a retry."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from nashra.index import documents_per_batch, es_client
+    from nashra.process import pending_batches, raw_batches
+
+    bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
+    assert not bag.import_errors
+    dags = {stage: bag.dags[f"nashra_{stage}__hespress_ar"] for stage in ("crawl", "process", "index")}
+
+    crawl = dags["crawl"].test(logical_date=truth.REFERENCE_NOW)
+    assert str(crawl.state) == "success"
+    assert _asset_events_of(crawl.run_id) == ["nashra.raw.hespress_ar"]  # what triggers processing
+    lake: Lake = open_lake()
+    (batch,) = raw_batches(lake, "hespress_ar")
+
+    process = dags["process"].test(logical_date=truth.REFERENCE_NOW)
+    assert str(process.state) == "failed"
+    (ti,) = process.get_task_instances()
+    assert (ti.task_id, str(ti.state), ti.try_number) == ("process", "failed", 1)
+
+    # The failure as Airflow's on_failure_callback (nashra.observe.on_failure) reports it.
+    (failure,) = _failure_lines(nashra_log)
+    assert failure["outlet"] == "hespress_ar"
+    assert (failure["dag_id"], failure["task_id"], failure["run_id"]) == (
+        "nashra_process__hespress_ar",
+        "process",
+        process.run_id,
+    )
+    error = failure["error"]
+    assert error.startswith("BatchQualityError: outlet hespress_ar, batch " + batch), error
+    assert "zero articles" in error and "layout may have changed" in error, error
+
+    # Nothing downstream: no nashra.lake.hespress_ar event (the index DAG's trigger), no process or
+    # index manifest, and an index run finds nothing of the batch to send.
+    assert _asset_events_of(process.run_id) == []
+    assert "nashra.lake.hespress_ar" in repr(dags["index"].timetable.asset_condition)
+    assert not lake.exists(manifest_path("process", "hespress_ar", batch))
+    assert str(dags["index"].test(logical_date=truth.REFERENCE_NOW).state) == "success"
+    assert not lake.exists(manifest_path("index", "hespress_ar", batch))
+    assert documents_per_batch(es_client(), os.environ["NASHRA_INDEX_PREFIX"], "hespress_ar") == {}
+
+    # Still pending: a retry of the process task (after the layout is fixed) takes this batch up.
+    assert pending_batches(lake, "hespress_ar", "process") == [batch]
 
 
 def test_an_unchanged_outlet_passes_the_same_gates(redesigned_web) -> None:
