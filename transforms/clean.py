@@ -176,6 +176,14 @@ def clean_body(text: str | None, title: str | None = None) -> str | None:
         line = _SPACES.sub(" ", raw).strip()
         if not line:
             continue
+        if len(line) > 2 * MAX_DEBRIS_LINE:
+            # A paragraph: never debris, a heading or a headline. Only the back-to-back repeat test
+            # applies, on the line as it is (folding every paragraph was half of cleanup's time).
+            in_related = False
+            if not (keys and keys[-1] == line):
+                lines.append(line)
+                keys.append(line)
+            continue
         # Folded once per line: the heading test, the debris test and the repeat key share it
         # (NFKC + letter folding ran three times per line before).
         folded = fold(line)
