@@ -167,7 +167,7 @@ def _run_sections(args: argparse.Namespace, wanted: tuple[str, ...], work: Path)
 
             print("ES indexing ...", flush=True)
             es = Elasticsearch(services["es_url"], request_timeout=120)
-            results["es"] = bench_es(es, rows[: 200 if quick else 10_000], rounds=1 if quick else 2)
+            results["es"] = bench_es(es, rows[: 200 if quick else 10_000], rounds=1 if quick else 5)
         if "freshness" in wanted and services:
             from nashra.bench_fresh import bench_freshness, fixture_env
 
