@@ -534,3 +534,16 @@ def test_latin1_german_is_not_mistaken_for_windows_1256_arabic() -> None:
     text = f"<html><body><p>{words}</p></body></html>"
     decoded, encoding, _share = decode_html(text.encode("latin-1"), "text/html; charset=iso-8859-1")
     assert "Komplementärmedizin" in decoded and encoding != "cp1256"
+
+
+def test_the_fast_pass_is_kept_only_when_it_holds_the_pages_running_text() -> None:
+    from transforms.extract import _holds_running_text, parse_tree
+
+    first = "Le conseil municipal a adopté mardi le budget de la ville pour l'année prochaine, en hausse."
+    second = "Les investissements iront d'abord aux transports publics et à la rénovation des écoles."
+    tree = parse_tree(
+        f"<html><head><title>{first}</title></head><body><p>{first}</p><div>{second}<br></div></body></html>"
+    )
+    assert tree is not None
+    assert _holds_running_text(f"{first}\n{second}", tree)
+    assert not _holds_running_text(first + " Et encore une phrase pour dépasser le minimum.", tree)

@@ -178,7 +178,7 @@ def clean_body(text: str | None, title: str | None = None) -> str | None:
             continue
         if len(line) > 2 * MAX_DEBRIS_LINE:
             # A paragraph: never debris, a heading or a headline. Only the back-to-back repeat test
-            # applies, on the line as it is (folding every paragraph was half of cleanup's time).
+            # applies, on the line as it is (folding every paragraph was a third of cleanup's time).
             in_related = False
             if not (keys and keys[-1] == line):
                 lines.append(line)

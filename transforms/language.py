@@ -10,7 +10,7 @@ from functools import lru_cache
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 MIN_LETTERS = 40  # below this, n-gram statistics are noise and the declared language decides
-LANGID_CHARS = 600
+LANGID_CHARS = 600  # of the body: script shares and langid both read this much
 MIN_CONFIDENCE = 0.9  # normalised probability under which the declared language breaks the tie
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
