@@ -537,13 +537,20 @@ def test_latin1_german_is_not_mistaken_for_windows_1256_arabic() -> None:
 
 
 def test_the_fast_pass_is_kept_only_when_it_holds_the_pages_running_text() -> None:
-    from transforms.extract import _holds_running_text, parse_tree
+    from transforms.extract import _holds_running_text, _misses_running_text, parse_tree, running_text
 
     first = "Le conseil municipal a adopté mardi le budget de la ville pour l'année prochaine, en hausse."
     second = "Les investissements iront d'abord aux transports publics et à la rénovation des écoles."
+    script = "var tracking = {'account': 'UA-000000', 'sample': 100, 'anonymize': true, 'cookies': 'auto'};"
     tree = parse_tree(
-        f"<html><head><title>{first}</title></head><body><p>{first}</p><div>{second}<br></div></body></html>"
+        f"<html><head><title>{first}</title></head><body><p>{first}</p>"
+        f"<script>{script}</script><div>{second}<br></div></body></html>"
     )
     assert tree is not None
-    assert _holds_running_text(f"{first}\n{second}", tree)
-    assert not _holds_running_text(first + " Et encore une phrase pour dépasser le minimum.", tree)
+    runs = running_text(tree)
+    assert runs == [first, second]  # not the <title> in <head>, not the script
+    assert _holds_running_text(f"{first}\n{second}", runs)
+    assert not _misses_running_text(f"{first}\n{second}", runs)
+    partial = first + " Et encore une phrase pour dépasser le minimum."
+    assert not _holds_running_text(partial, runs)
+    assert _misses_running_text(partial, runs)

@@ -9,7 +9,7 @@ only zoneinfo knows about, so offsets are never hard-coded.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -270,7 +270,7 @@ def pick_published(
     tz: str,
     jsonld: str | None = None,
     meta: str | None = None,
-    visible: Iterable[str] = (),
+    visible: Iterable[str] | Callable[[], Iterable[str]] = (),
     htmldate_value: str | Callable[[], str | None] | None = None,
     listing: str | None = None,
     guessed: str | Callable[[], str | None] | None = None,
@@ -284,16 +284,22 @@ def pick_published(
     markup and URL, the feed/sitemap listing, then ``guessed`` (htmldate's extensive text search).
     The text search comes after the listing because it turns any year in the body ("Web Summit
     Qatar 2026") into a January 1st. The htmldate values may be callables so they only run when
-    the cheaper sources gave nothing. A date more than a day after ``now`` is a template or
-    parsing artefact and is skipped. Never falls back to "now". When no absolute date is found,
-    a relative visible date is resolved against ``fetched_at`` (else ``now``).
+    the cheaper sources gave nothing; so may ``visible`` (searching the page's elements costs more
+    than parsing the JSON-LD date most articles have). A date more than a day after ``now`` is a
+    template or parsing artefact and is skipped. Never falls back to "now". When no absolute date
+    is found, a relative visible date is resolved against ``fetched_at`` (else ``now``).
     """
-    candidates: list[tuple[str, str | Callable[[], str | None] | None]] = [("jsonld", jsonld), ("meta", meta)]
-    visible = list(visible)  # read twice: absolute dates first, relative ones last
-    candidates += [("visible", text) for text in visible]
-    candidates += [("htmldate", htmldate_value), ("listing", listing), ("htmldate_guess", guessed)]
+    visible_texts: list[str] = []  # read twice: absolute dates first, relative ones last
+
+    def candidates() -> Iterator[tuple[str, str | Callable[[], str | None] | None]]:
+        yield "jsonld", jsonld
+        yield "meta", meta
+        visible_texts.extend(visible() if callable(visible) else visible)
+        yield from (("visible", text) for text in visible_texts)
+        yield from (("htmldate", htmldate_value), ("listing", listing), ("htmldate_guess", guessed))
+
     limit = now + timedelta(days=1) if now else None
-    for source, candidate in candidates:
+    for source, candidate in candidates():
         text = candidate() if callable(candidate) else candidate
         if not text:
             continue
@@ -303,7 +309,7 @@ def pick_published(
     # Relative visible dates ("منذ ساعتين") come last: they are precise to the unit at best.
     reference = fetched_at or now
     if reference is not None:
-        for text in visible:
+        for text in visible_texts:
             value = parse_relative(text, tz, reference) if text else None
             if value is not None:
                 return value, "visible_relative"

@@ -244,28 +244,47 @@ def _extractor(recall: bool, tables: bool, fast: bool) -> Extractor:
     )
 
 
-def _holds_running_text(text: str | None, tree: lxml_html.HtmlElement) -> bool:
+# Text nodes that may hold a run of running text: not inside <script>/<style>... (the text after
+# one is the parent's), and not in <head> when there is a <body>. One libxml2 pass, no Python loop.
+_LONG_TEXT_NODES = etree.XPath(
+    f"descendant-or-self::*/text()[string-length() >= {COVERAGE_RUN_CHARS}]"
+    f"[not({' or '.join(f'parent::{tag}' for tag in _NEVER_TEXT)})]",
+    smart_strings=False,
+)
+
+
+def running_text(tree: lxml_html.HtmlElement) -> list[str]:
+    """The page's runs of running text, whitespace collapsed.
+
+    A run is text directly in an element or after one (a paragraph, or a <div> of text with
+    <br>s), so pages without <p> markup are judged too; shorter runs are captions, bylines and
+    furniture as often as text.
+    """
+    body = tree.find("body")
+    runs = [" ".join(p.split()) for p in _LONG_TEXT_NODES(body if body is not None else tree)]
+    return [r for r in runs if len(r) >= COVERAGE_RUN_CHARS]  # again once whitespace is collapsed
+
+
+def _holds_running_text(text: str | None, runs: list[str]) -> bool:
     """Whether the fast pass (no fallback extractors) already holds the page's running text.
 
     trafilatura's fallbacks (readability, jusText) and our recall pass exist for pages whose main
-    pass misses text; when every long run of text on the page is in the fast result there is
-    nothing for them to find, and they cost as much as the main pass. A run is text directly in an
-    element or after one (a paragraph, or a <div> of text with <br>s), so pages without <p>
-    markup are judged too. Measured on trafilatura's benchmark.
+    pass misses text; when the long runs of text on the page are in the fast result there is
+    little for them to find, and they cost as much as the main pass. Measured on trafilatura's
+    benchmark.
     """
     if not text or len(text) < MIN_BODY_CHARS:
         return False
-    runs = []
-    body = tree.find("body")
-    for el in (body if body is not None else tree).iter(etree.Element):  # not <title> in <head>
-        parts = (el.tail,) if el.tag in _NEVER_TEXT else (el.text, el.tail)
-        runs += [" ".join(p.split()) for p in parts if p and len(p) >= COVERAGE_RUN_CHARS]  # cheap cut
-    runs = [r for r in runs if len(r) >= COVERAGE_RUN_CHARS]  # again once whitespace is collapsed
     total = sum(map(len, runs))
     if total < MIN_BODY_CHARS:
         return False
     have = " ".join(text.split())
     return sum(len(r) for r in runs if r in have) >= FAST_COVERAGE * total
+
+
+def _misses_running_text(text: str | None, runs: list[str]) -> bool:
+    have = " ".join((text or "").split())
+    return any(r not in have for r in runs)
 
 
 def _layout_table(text: str | None) -> bool:
@@ -309,14 +328,17 @@ def main_text(
     if not body or len(body) < MIN_BODY_CHARS:
         extracted = _by_trafilatura(tree, url, fast=True)
         method = "trafilatura_fast"
-        if not _holds_running_text(extracted, tree):
+        runs = running_text(tree)
+        if not _holds_running_text(extracted, runs):
             extracted = _by_trafilatura(tree, url)
             method = "trafilatura"
         tables = not _layout_table(extracted)
         if not tables:
             extracted = _by_trafilatura(tree, url, tables=False)
             method = "trafilatura_no_tables"
-        if method != "trafilatura_fast" and MIN_BODY_CHARS <= len(extracted or "") < RECALL_PROBE_CHARS:
+        # The recall pass adds paragraphs the others missed: none to add when every run is in.
+        short = MIN_BODY_CHARS <= len(extracted or "") < RECALL_PROBE_CHARS
+        if method != "trafilatura_fast" and short and _misses_running_text(extracted, runs):
             recalled = _by_trafilatura(tree, url, recall=True, tables=tables)
             extracted = _add_missed_paragraphs(extracted, recalled)
             method += "+recall"
