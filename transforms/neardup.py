@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -44,10 +46,16 @@ def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
     return {" ".join(words[i : i + k]).encode() for i in range(len(words) - k + 1)}
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    # Drawn from the seed once: drawing them per document was a seventh of a signature's cost.
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME).permutations
+
+
 def minhash(text: str) -> Signature:
     """The signature of a body: datasketch's MinHash values, kept as a bare uint32 array (a window
     holds many; a LeanMinHash object costs twice the memory and is slower to compare)."""
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME)
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME, permutations=_permutations())
     m.update_batch(list(shingles(text)))
     return np.asarray(m.hashvalues, dtype=np.uint32)
 

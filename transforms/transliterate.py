@@ -44,8 +44,11 @@ _LATIN_ARTICLE_WORDS = frozenset({"al", "el"})
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u067e\u0686\u06a4\u06ad\u06af]")
 
 
+@lru_cache(maxsize=131072)  # pure, and called for every word of every article by story linking
 def fold_latin(text: str) -> str:
     """Lower case without accents; ç is an s."""
+    if text.isascii():
+        return text.lower()
     text = text.lower().replace("ç", "s")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
