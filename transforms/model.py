@@ -7,7 +7,7 @@ without a mapping table in between.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +62,7 @@ class Article:
     discovery: str
 
     def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return _row(self)
 
 
 @dataclass(frozen=True)
@@ -82,4 +82,10 @@ class Rejection:
     published_at: datetime | None = None
 
     def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return _row(self)
+
+
+def _row(record: Article | Rejection) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value recursively, twice per article per batch; the
+    # fields here are flat, so copying the lists is enough for a row the caller may change.
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(record).items()}
