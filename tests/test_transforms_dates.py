@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -104,6 +104,22 @@ def test_htmldate_is_lazy_and_before_listing() -> None:
     assert source == "jsonld" and not calls
     value, source = pick_published(tz=CASA, htmldate_value=htmldate, listing="2026-02-01", now=NOW)
     assert (value, source) == (utc(2026, 1, 29, 23, 0), "htmldate")
+
+
+def test_visible_dates_are_searched_only_when_jsonld_and_meta_have_none() -> None:
+    searched: list[str] = []
+
+    def visible() -> list[str]:
+        searched.append("x")
+        return ["الإثنين 9 يونيو 2025 - 07:05", "منذ ساعتين"]
+
+    assert pick_published(tz=CASA, meta="2026-02-01", visible=visible, now=NOW)[1] == "meta"
+    assert not searched
+    value, source = pick_published(tz=CASA, visible=visible, now=NOW)
+    assert (value, source) == (utc(2025, 6, 9, 6, 5), "visible") and searched == ["x"]
+    # the relative date is only used when no absolute one is found, from the same single search
+    value, source = pick_published(tz=CASA, visible=lambda: ["منذ ساعتين"], now=NOW)
+    assert (value, source) == (NOW - timedelta(hours=2), "visible_relative")
 
 
 def test_listing_before_htmldate_text_guess() -> None:
