@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -114,19 +115,31 @@ def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
     return pending
 
 
-def load_lake_index(lake: Lake, exclude_batch: str) -> LakeIndex:
+def load_lake_index(
+    lake: Lake, exclude_batch: str, article_ids: Iterable[str], content_hashes: Iterable[str]
+) -> LakeIndex:
+    """What the lake (other batches) already holds of this batch's article ids and content hashes.
+
+    The filter runs inside the scan: only matching rows reach Python, so the work per batch
+    follows the batch's size, not the lake's (the columns are still read).
+    """
     dataset = lake.dataset("articles")
     index = LakeIndex()
     if dataset is None:
         return index
-    table = dataset.to_table(columns=["article_id", "content_hash", "dedup_status", "batch_id"])
-    table = table.filter(pc.not_equal(table.column("batch_id"), exclude_batch))
-    index.article_ids.update(table.column("article_id").to_pylist())
+    ids, hashes = set(article_ids), set(content_hashes)
+    wanted = pc.field("article_id").isin(list(ids)) | pc.field("content_hash").isin(list(hashes))
+    table = dataset.to_table(
+        columns=["article_id", "content_hash", "dedup_status"],
+        filter=(pc.field("batch_id") != exclude_batch) & wanted,
+    )
+    index.article_ids.update(i for i in table.column("article_id").to_pylist() if i in ids)
     canon = table.filter(pc.equal(table.column("dedup_status"), "canonical"))
     for ident, digest in zip(
         canon.column("article_id").to_pylist(), canon.column("content_hash").to_pylist(), strict=True
     ):
-        index.canonical_by_hash.setdefault(digest, ident)
+        if digest in hashes:
+            index.canonical_by_hash.setdefault(digest, ident)
     return index
 
 
@@ -194,7 +207,9 @@ def process_batch(
             )
             (articles if isinstance(result, Article) else rejections).append(result)
 
-    index = load_lake_index(lake, exclude_batch=batch_id)
+    index = load_lake_index(
+        lake, batch_id, [a.article_id for a in articles], [a.content_hash or "" for a in articles]
+    )
     unique, url_dups = split_url_duplicates(articles, index)
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections += outcome.rejected

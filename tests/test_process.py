@@ -146,3 +146,32 @@ def test_gx_results_and_html_docs_are_written_next_to_each_batch(tmp_path: Path,
     page = lake.read_bytes(f"_gx/outlet=le360_fr/{batch}/index.html").decode()
     assert "lake_write" in page and "expect_table_row_count_to_equal" in page
     assert "http" not in page.split("<body>")[0]  # no CDN: readable offline from a file
+
+
+def test_the_lake_index_holds_only_this_batchs_ids_and_hashes_from_other_batches(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from nashra.layout import table_path
+    from nashra.process import load_lake_index
+
+    lake = open_lake(str(tmp_path / "lake"))
+
+    def write(batch_id: str, rows: list[tuple[str, str, str]]) -> None:
+        ids, hashes, status = (list(col) for col in zip(*rows, strict=True))
+        table = pa.table(
+            {
+                "article_id": ids,
+                "content_hash": hashes,
+                "dedup_status": status,
+                "batch_id": [batch_id] * len(rows),
+            }
+        )
+        lake.write_parquet(table_path("articles", "o", "2026-02-01", batch_id), table)
+
+    write("b1", [("a1", "h1", "canonical"), ("a2", "h2", "canonical"), ("a3", "h1", "duplicate")])
+    write("b2", [("a4", "h4", "canonical"), ("a5", "h5", "canonical")])
+    write("b3", [("a6", "h6", "canonical")])  # the batch being processed: its own rows never count
+
+    index = load_lake_index(lake, "b3", ["a2", "a6", "new"], ["h1", "h5", "h6", "h9"])
+    assert index.article_ids == {"a2"}
+    assert index.canonical_by_hash == {"h1": "a1", "h5": "a5"}  # a3 holds h1 but is a duplicate
