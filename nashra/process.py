@@ -207,9 +207,8 @@ def process_batch(
             )
             (articles if isinstance(result, Article) else rejections).append(result)
 
-    index = load_lake_index(
-        lake, batch_id, [a.article_id for a in articles], [a.content_hash or "" for a in articles]
-    )
+    hashes = [a.content_hash for a in articles if a.content_hash]
+    index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes)
     unique, url_dups = split_url_duplicates(articles, index)
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections += outcome.rejected
