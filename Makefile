@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.nashra-installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test unit demo run bench load lint fmt services-stop clean
+.PHONY: venv test unit demo run bench load eval lint fmt services-stop clean
 
 venv: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/python -m pip install -q -e . -c constraints.txt
+	$(BIN)/python -m pip install -q -e ".[dev]" -c constraints.txt
 	@touch $@
 
 # Whole suite: unit tests, then the real services (Elasticsearch node, SeaweedFS, fixture web,
@@ -30,25 +30,36 @@ unit: venv
 
 # The whole pipeline on the offline fixture web, with embedded Elasticsearch and SeaweedFS.
 demo: venv
-	$(BIN)/nashra demo
+	$(BIN)/python -m devkit demo
+
+# Stop the SeaweedFS and Elasticsearch the demo left running (by PID).
+services-stop: venv
+	$(BIN)/python -m devkit services stop
 
 # Crawl the live outlets (needs internet). Uses ES_URL and NASHRA_LAKE_URI from the environment.
 run: venv
 	$(BIN)/nashra run
 
 bench: venv
-	$(BIN)/nashra bench
+	$(BIN)/python -m devkit bench
+
+# Extraction and dedup scores on the labelled sets (tests/eval), with their targets.
+eval: venv
+	$(BIN)/python -m devkit eval extraction
+	$(BIN)/python -m devkit eval dedup
 
 # Load: crawl + process a 50,000-page fixture outlet; time, peak RSS of the crawl and of the
 # process stage, and page accounting, in var/load/report.json. Too slow for `make test`, which
 # runs the same at 2,000 pages (tests/test_load.py). LOAD_PAGES=N for another size.
 LOAD_PAGES ?= 50000
 load: venv
-	$(BIN)/nashra load --pages $(LOAD_PAGES)
+	$(BIN)/python -m devkit load --pages $(LOAD_PAGES)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/deptry .
+	$(BIN)/lint-imports
 
 fmt: venv
 	$(BIN)/ruff check --fix .

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Asset, AssetWatcher, task
 
-from nashra.observe import on_failure
+from nashra.stages.metrics import on_failure
 
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
 DEFAULT_ARGS = {
@@ -58,10 +58,10 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
 
         @task
         def pending_outlets() -> list[str]:
-            from nashra.config import settings
-            from nashra.lake import open_lake
-            from nashra.process import pending_batches
-            from spiders.registry import load_registry
+            from nashra.core.config import settings
+            from nashra.core.lake import open_lake
+            from nashra.core.ledger import pending_batches
+            from nashra.core.registry import load_registry
 
             lake = open_lake(settings().lake_uri)
             return [
@@ -72,10 +72,10 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
 
         @task
         def process_and_index(outlet_id: str, **context) -> dict:
-            from nashra import stages
+            from nashra.stages import tasks
 
-            processed = stages.process(outlet_id, run_id=context["run_id"])
-            indexed = stages.index(outlet_id, run_id=context["run_id"])
+            processed = tasks.process(outlet_id, run_id=context["run_id"])
+            indexed = tasks.index(outlet_id, run_id=context["run_id"])
             return {
                 "batches": [r["batch_id"] for r in processed],
                 "indexed": sum(r["indexed"] for r in indexed),

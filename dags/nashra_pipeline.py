@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Asset, task
 
-from nashra.observe import on_failure
-from spiders.registry import load_registry
+from nashra.core.registry import load_registry
+from nashra.stages.metrics import on_failure
 
 DEFAULT_ARGS = {
     "owner": "nashra-data-eng",
@@ -64,9 +64,9 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
 
             @task(task_id=stage, outlets=[asset(produces, outlet.id)])
             def run(stage: str = stage, outlet_id: str = outlet.id, **context) -> object:
-                from nashra import stages
+                from nashra.stages import tasks
 
-                return stages.run_in_airflow(stage, outlet_id, context)
+                return tasks.run_in_airflow(stage, outlet_id, context)
 
             run()
         dags.append(dag)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, task
 
-from nashra.observe import on_failure
+from nashra.stages.metrics import on_failure
 
 with DAG(
     "nashra_replay",
@@ -36,7 +36,7 @@ with DAG(
 
     @task
     def outlets(**context) -> list[str]:
-        from spiders.registry import load_registry
+        from nashra.core.registry import load_registry
 
         chosen = context["params"]["outlets"]
         registry = load_registry()
@@ -46,7 +46,7 @@ with DAG(
     def replay(outlet_id: str, **context) -> dict:
         from datetime import date
 
-        from nashra.replay import replay_outlet
+        from nashra.ops.replay import replay_outlet
 
         params = context["params"]
         report = replay_outlet(

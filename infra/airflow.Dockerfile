@@ -28,7 +28,6 @@ COPY --chown=airflow:0 nashra /opt/nashra/nashra
 COPY --chown=airflow:0 spiders /opt/nashra/spiders
 COPY --chown=airflow:0 transforms /opt/nashra/transforms
 COPY --chown=airflow:0 schemas /opt/nashra/schemas
-COPY --chown=airflow:0 infra /opt/nashra/infra
 COPY --chown=airflow:0 dags /opt/nashra/dags
 
 # constraints.txt is the set resolved and tested together with this Airflow release; pinning

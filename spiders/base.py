@@ -16,8 +16,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from spiders.registry import Outlet, load_registry
-from transforms.model import RawPage
+from nashra.core.model import RawPage
+from nashra.core.registry import Outlet, load_registry
 
 _ERROR_STATUSES = list(range(400, 600))
 # Requests dropped on purpose, each counted in the crawl stats (robots.txt, off-site, already

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nashra.config import Settings, settings
-from nashra.layout import batch_day
-from spiders.registry import Outlet, load_registry
+from nashra.core.config import Settings, settings
+from nashra.core.ledger import batch_day
+from nashra.core.registry import Outlet, load_registry
 
 CONTACT = os.environ.get("NASHRA_CONTACT", "nashra-crawler@users.noreply.github.com")
 USER_AGENT = f"nashra/0.1 (news research crawler; +mailto:{CONTACT})"
@@ -141,14 +141,12 @@ def seen_urls(lake_uri: str, outlet_id: str, batch_id: str) -> set[str]:
     counted: a retried batch must fetch its pages again, or it would overwrite its WARC with less."""
     import pyarrow.compute as pc
 
-    from nashra.lake import open_lake
+    from nashra.core.lake import open_lake
+    from nashra.core.ledger import raw_index_files
 
     lake = open_lake(lake_uri)
-    files = lake.list(f"raw_index/outlet={outlet_id}", ".parquet")
     seen: set[str] = set()
-    for rel in files:
-        if rel.rsplit("/", 1)[1].startswith(f"{batch_id}."):
-            continue
+    for rel in raw_index_files(lake, outlet_id, exclude_batch=batch_id):
         table = lake.read_parquet(rel)
         status = table.column("status")
         keep = pc.and_(pc.and_(pc.greater(status, 0), pc.less(status, 500)), pc.not_equal(status, 429))

@@ -13,10 +13,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from nashra.lake import open_lake
-from nashra.layout import raw_index_path, raw_warc_path
-from nashra.warc import new_writer, write_page
-from transforms.model import RawPage
+from nashra.core.lake import open_lake
+from nashra.core.ledger import raw_index_path, raw_warc_path
+from nashra.core.model import RawPage
+from nashra.core.warc import new_writer, write_page
 
 RAW_INDEX_SCHEMA = pa.schema(
     [

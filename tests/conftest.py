@@ -1,7 +1,7 @@
 """Session fixtures: the real services the integration tests run against, started on loopback.
 
 - `s3`: a SeaweedFS `weed mini` (the S3 the lake is written to),
-- `es`: a real Elasticsearch 8.19 node with our analysis plugin (infra/es_node.py),
+- `es`: a real Elasticsearch 8.19 node with our analysis plugin (devkit/es_node.py),
 - `fixture_web`: the offline outlet web that the spiders crawl through a proxy.
 Each is started once per session, on demand, and stopped by PID at the end.
 """
@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import use_fixture_web
+
+from tests.support import use_fixture_web
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,7 +36,7 @@ os.environ.update(
         "NASHRA_TASK_RETRIES": "0",
     }
 )
-os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "infra" / "fixture_web" / "seeds"))
+os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "devkit" / "fixture_web" / "seeds"))
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +55,7 @@ def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def s3(services_dir: Path) -> Iterator[object]:
-    from infra.seaweed import start_seaweed
+    from devkit.seaweed import start_seaweed
 
     server = start_seaweed(services_dir / "s3")
     try:
@@ -74,7 +75,7 @@ def s3_env(s3, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 def s3_lake_uri(s3_env: dict[str, str]) -> str:
     """A fresh lake in its own bucket on SeaweedFS."""
-    from nashra.lake import ensure_bucket
+    from nashra.core.lake import ensure_bucket
 
     uri = f"s3://nashra-test-{uuid.uuid4().hex[:10]}/lake"
     ensure_bucket(uri)
@@ -83,7 +84,7 @@ def s3_lake_uri(s3_env: dict[str, str]) -> str:
 
 @pytest.fixture(scope="session")
 def es_node(services_dir: Path) -> Iterator[object]:
-    from infra.es_node import start_node
+    from devkit.es_node import start_node
 
     node = start_node(services_dir / "es")
     try:
@@ -102,7 +103,7 @@ def es_url(es_node, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture(scope="session")
 def fixture_web() -> Iterator[object]:
-    from infra.fixture_web import start_fixture_web
+    from devkit.fixture_web import start_fixture_web
 
     with start_fixture_web() as web:
         yield web
@@ -120,7 +121,7 @@ def pipeline_env(s3, es_node, fixture_web):
     """`pipeline_env(mp, tag, registry=None) -> (lake_uri, index_prefix)`: point the pipeline at the
     real services for one test or module — a fresh bucket, its own index prefix, the fixture web as
     proxy (test mode), and a registry (the fixture registry by default)."""
-    from nashra.lake import ensure_bucket
+    from nashra.core.lake import ensure_bucket
 
     def apply(mp: pytest.MonkeyPatch, tag: str, registry: Path | None = None) -> tuple[str, str]:
         for key, value in s3.env().items():
@@ -141,20 +142,20 @@ def pipeline_env(s3, es_node, fixture_web):
 def crawled_raw(fixture_web, tmp_path_factory: pytest.TempPathFactory):
     """`crawled_raw(outlets) -> Lake`: those fixture outlets crawled once (as of the fixture day)
     into a local lake, cached per outlet set; tests copy raw batches from it."""
-    from infra.fixture_web.truth import REFERENCE_NOW
-    from nashra.lake import open_lake
+    from devkit.fixture_web.truth import REFERENCE_NOW
+    from nashra.core.lake import open_lake
 
     cache: dict[tuple[str, ...], object] = {}
 
     def crawl(outlets: tuple[str, ...]) -> object:
         if outlets not in cache:
-            from nashra import stages
+            from nashra.stages import tasks
 
             with pytest.MonkeyPatch.context() as mp:
                 source = tmp_path_factory.mktemp("raw-source")
                 use_fixture_web(mp, fixture_web, lake_uri=str(source))
                 for outlet_id in outlets:
-                    stages.crawl(outlet_id, REFERENCE_NOW)
+                    tasks.crawl(outlet_id, REFERENCE_NOW)
             cache[outlets] = open_lake(str(source))
         return cache[outlets]
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-FIXTURE_REGISTRY = Path(__file__).resolve().parents[1] / "infra" / "fixture_web" / "outlets.yaml"
+FIXTURE_REGISTRY = Path(__file__).resolve().parents[1] / "devkit" / "fixture_web" / "outlets.yaml"
 
 
 def use_fixture_web(

@@ -1,4 +1,4 @@
-"""`nashra bench --quick` runs end to end on a handful of inputs and writes its JSON.
+"""`python -m devkit bench --quick` runs end to end on a handful of inputs and writes its JSON.
 
 A smoke test of the bench code, not a timed test: no figure is compared with a target here.
 """
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nashra import bench_neardup
-from nashra.cli import main
+from bench import neardup as bench_neardup
+from devkit.cli import main
 from transforms.neardup import NUM_PERM, NearDupIndex, band_keys
 
 

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 COMPOSE = REPO / "infra" / "docker-compose.yml"
 GUIDE = REPO / "infra" / "docker-compose.md"
 CONSTRAINTS = REPO / "constraints.txt"
-CONFIG_PY = REPO / "nashra" / "config.py"
+CONFIG_PY = REPO / "nashra" / "core" / "config.py"
 
 # The only host ports the stack publishes (documented in infra/docker-compose.md).
 DOCUMENTED_PORTS = {8080, 9000, 9001, 9200, 5601}
@@ -44,7 +44,7 @@ EXPECTED_SERVICES = {
 }
 AIRFLOW_SERVICES = {name for name in EXPECTED_SERVICES if name.startswith("airflow-")}
 ONE_SHOT = {"airflow-init", "minio-init"}
-# What the stack must give nashra/config.py; all three have local defaults that would be wrong here.
+# What the stack must give nashra/core/config.py; all three have local defaults that would be wrong here.
 REQUIRED_PROJECT_ENV = {"NASHRA_LAKE_URI", "ES_URL", "AWS_ENDPOINT_URL_S3"}
 # Test/demo switches that must never reach a real deployment, and the registry override.
 FORBIDDEN_PROJECT_ENV = {"NASHRA_FIXTURE_PROXY", "NASHRA_ALLOW_LOOPBACK", "NASHRA_REGISTRY"}
@@ -202,7 +202,7 @@ def test_elasticsearch_and_kibana_versions_match(services: dict[str, dict]) -> N
     assert re.fullmatch(r"8\.\d+\.\d+", es_tag), f"expected an exact 8.x.y tag, got {es_tag!r}"
     assert kb_tag == es_tag, f"Kibana {kb_tag} != Elasticsearch {es_tag}"
     # Same minor as the node the tests and `make demo` run, so one index template fits both.
-    from infra.es_node import ES_VERSION
+    from devkit.es_node import ES_VERSION
 
     assert es_tag.split(".")[:2] == ES_VERSION.split(".")[:2], f"{es_tag} vs test node {ES_VERSION}"
     kibana_env = environment(services["kibana"])
@@ -272,7 +272,7 @@ def test_project_is_mounted_with_dags_as_the_dags_folder(services: dict[str, dic
 
 def test_airflow_services_get_the_project_environment(services: dict[str, dict]) -> None:
     read_by_config = set(re.findall(r'_env\(\s*"([A-Z][A-Z0-9_]*)"', CONFIG_PY.read_text(encoding="utf-8")))
-    assert read_by_config >= REQUIRED_PROJECT_ENV, f"nashra/config.py no longer reads {REQUIRED_PROJECT_ENV}"
+    assert read_by_config >= REQUIRED_PROJECT_ENV, f"{CONFIG_PY} no longer reads {REQUIRED_PROJECT_ENV}"
     read_by_project = project_env_names()
     for name in AIRFLOW_SERVICES:
         env = environment(services[name])

@@ -12,16 +12,16 @@ from typing import Any
 
 import pyarrow.compute as pc
 import pytest
-from support import use_fixture_web
 
-from infra.fixture_web import FixtureWeb, truth
-from infra.fixture_web.catalog import catalog
-from infra.fixture_web.responses import Response
-from infra.fixture_web.site import Site
-from nashra.lake import open_lake
-from nashra.layout import raw_index_path, raw_warc_path
-from nashra.warc import read_pages
+from devkit.fixture_web import FixtureWeb, truth
+from devkit.fixture_web.catalog import catalog
+from devkit.fixture_web.responses import Response
+from devkit.fixture_web.site import Site
+from nashra.core.lake import open_lake
+from nashra.core.ledger import raw_index_path, raw_warc_path
+from nashra.core.warc import read_pages
 from spiders.crawl import USER_AGENT, CrawlError, CrawlReport, crawl_outlet
+from tests.support import use_fixture_web
 
 OUTLET = "hespress_ar"
 HOST = "hespress.test"

@@ -13,8 +13,8 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
-from nashra.lake import open_lake
-from nashra.layout import raw_index_path
+from nashra.core.lake import open_lake
+from nashra.core.ledger import raw_index_path
 from spiders.crawl import seen_urls
 from spiders.middlewares import IncrementalSkipMiddleware
 from spiders.pipelines import RAW_INDEX_SCHEMA

@@ -18,12 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from support import use_fixture_web
 
-from infra.fixture_web import hostile
-from nashra.lake import open_lake
-from nashra.warc import read_pages
+from devkit.fixture_web import hostile
+from nashra.core.lake import open_lake
+from nashra.core.warc import read_pages
 from spiders.crawl import CrawlReport, crawl_outlet
+from tests.support import use_fixture_web
 
 OUTLET = "ssrf_test"
 BATCH = "ssrf_test-20260202T120000Z"

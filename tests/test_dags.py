@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spiders.registry import load_registry
+from nashra.core.registry import load_registry
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from nashra.core.model import Article
 from transforms.dedup import LakeIndex, mark_content_duplicates, split_url_duplicates
-from transforms.model import Article
 
 T0 = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 BATCH = "qna_en-20260202T120000Z"

@@ -12,8 +12,8 @@ from typing import Any
 import pyarrow.compute as pc
 import pytest
 
-from infra.fixture_web import truth
-from nashra.lake import Lake, open_lake
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def _run_outlet(bag: Any, outlet_id: str) -> dict[str, str]:
 def run(pipeline_env, fixture_web, airflow_db) -> Iterator[Run]:
     from airflow.dag_processing.dagbag import DagBag
 
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     with pytest.MonkeyPatch.context() as mp:
         lake_uri, prefix = pipeline_env(mp, "e2e")
@@ -136,7 +136,7 @@ def test_the_crawler_was_polite_and_stayed_on_site(run: Run) -> None:
 
 
 def test_elasticsearch_finds_the_seed_articles_in_arabic_and_french(run: Run) -> None:
-    from nashra.search import search
+    from nashra.ops.search import search
 
     arabic = search(run.es, run.index, "السغروشني")
     french = search(run.es, run.index, "Seghrouchni")
@@ -168,10 +168,10 @@ def test_rerunning_every_stage_is_idempotent(run: Run) -> None:
     # Same logical date -> same batch: the crawl re-fetches and overwrites, process/index are no-ops
     # because their manifests exist; then force a full reprocess and reindex of that batch.
     assert set(_run_outlet(run.bag, outlet_id).values()) == {"success"}
-    from nashra import stages
+    from nashra.stages import tasks
 
-    stages.process(outlet_id, reprocess=True)
-    stages.index(outlet_id, reindex=True)
+    tasks.process(outlet_id, reprocess=True)
+    tasks.index(outlet_id, reindex=True)
     after = run.lake.dataset("articles")
     assert after.count_rows() == before_rows
     assert sorted(after.to_table(columns=["article_id"]).column(0).to_pylist()) == before_ids

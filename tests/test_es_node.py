@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from elasticsearch import BadRequestError, Elasticsearch
 
-from infra.es_node import EsNode, connect_or_start, start_node
+from devkit.es_node import EsNode, connect_or_start, start_node
 
 pytestmark = pytest.mark.services
 

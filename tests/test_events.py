@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.fixture_web import truth
-from nashra.events import batches_in, drain_queue, outlets_in_event, raw_keys
+from devkit.fixture_web import truth
+from nashra.ops.events import batches_in, drain_queue, outlets_in_event, raw_keys
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def test_s3_event_parsing() -> None:
 
 @pytest.fixture(scope="module")
 def queue(services_dir: Path) -> Iterator[Any]:
-    from infra.elasticmq import start_elasticmq
+    from devkit.elasticmq import start_elasticmq
 
     server = start_elasticmq(services_dir / "elasticmq")
     try:
@@ -79,10 +79,10 @@ def env(pipeline_env, airflow_db, queue, monkeypatch: pytest.MonkeyPatch) -> dic
 
 def _produce_raw_batch(env: dict[str, str]) -> str:
     """A producer writes a raw batch into the bucket (here: our crawler, run outside Airflow)."""
-    from nashra import stages
-    from nashra.lake import open_lake
+    from nashra.core.lake import open_lake
+    from nashra.stages import tasks
 
-    stages.crawl("le360_fr", truth.REFERENCE_NOW)
+    tasks.crawl("le360_fr", truth.REFERENCE_NOW)
     (key,) = open_lake(env["NASHRA_LAKE_URI"]).list("raw/outlet=le360_fr", ".warc.gz")
     return f"lake/{key}"
 
@@ -121,8 +121,8 @@ def test_the_asset_watcher_trigger_reads_the_event_and_the_inbox_dag_processes_t
 
     run = inbox.test(logical_date=truth.REFERENCE_NOW)
     assert str(run.state) == "success"
-    from nashra.index import es_client
-    from nashra.lake import open_lake
+    from nashra.core.lake import open_lake
+    from nashra.stages.index import es_client
 
     lake = open_lake(env["NASHRA_LAKE_URI"])
     stored = lake.dataset("articles").to_table().to_pylist()

@@ -1,4 +1,4 @@
-"""The extraction targets, gated on the committed ar/fr/en evaluation set (tests/extraction_eval).
+"""The extraction targets, gated on the committed ar/fr/en evaluation set (tests/eval/extraction).
 
 Targets from the issue: no must-not snippet left, body F1 >= 0.97, every metadata field >= 0.95
 accurate, dates exact to the minute in UTC. Speed is a benchmark, printed by `nashra eval
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from extraction_eval.pages import eval_pages
 
-from nashra.eval_extraction import META_FIELDS, Counts, score_committed
+from tests.eval.extraction.pages import eval_pages
+from tests.eval.extraction.score import META_FIELDS, Counts, score_committed
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from support import use_fixture_web
 
 import schemas
-from infra.fixture_web import truth
-from nashra.lake import Lake, open_lake
-from nashra.layout import manifest_path, table_path
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, open_lake
+from nashra.core.ledger import manifest_path, table_path
+from tests.support import use_fixture_web
 
 pytestmark = pytest.mark.slow
 PRODUCTION_RETRIES = 2  # dags/nashra_pipeline.py's default
@@ -55,7 +55,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    from infra.es_node import start_node
+    from devkit.es_node import start_node
 
     base_dir = tmp_path_factory.mktemp("es-faults")
     holder = Cluster(start_node(base_dir), base_dir)
@@ -68,14 +68,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def lake(fixture_web, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
     """The outlets crawled and processed into a local lake, plus the large synthetic batch."""
-    from nashra import stages
+    from nashra.stages import tasks
 
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path_factory.mktemp("lake")
         use_fixture_web(mp, fixture_web, lake_uri=str(root))
         for outlet_id in OUTLETS:
-            stages.crawl(outlet_id, truth.REFERENCE_NOW)
-            stages.process(outlet_id)
+            tasks.crawl(outlet_id, truth.REFERENCE_NOW)
+            tasks.process(outlet_id)
         lake = open_lake(str(root))
         _write_big_batch(lake)
         yield lake
@@ -119,13 +119,13 @@ def _crash(cluster: Cluster) -> None:
 
 
 def _restart(cluster: Cluster) -> None:
-    from infra.es_node import start_node
+    from devkit.es_node import start_node
 
     cluster.node = start_node(cluster.base_dir, restart=cluster.node)
 
 
 def _pending(lake: Lake, stage: str) -> dict[str, list[str]]:
-    from nashra.process import pending_batches
+    from nashra.core.ledger import pending_batches
 
     return {o: b for o in OUTLETS if (b := pending_batches(lake, o, stage))}
 
@@ -142,8 +142,8 @@ def test_es_down_during_indexing_then_back(
 ) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
-    from nashra import stages
-    from nashra.index import es_client
+    from nashra.stages import tasks
+    from nashra.stages.index import es_client
 
     lake = env
     rows = lake.dataset("articles").to_table(columns=["article_id", "outlet_id"]).to_pylist()
@@ -152,14 +152,14 @@ def test_es_down_during_indexing_then_back(
     es = es_client()
 
     # 1. A healthy run for the first outlet.
-    stages.index("hespress_ar")
+    tasks.index("hespress_ar")
     indexed_before = es.count(index=PREFIX)["count"]
     assert indexed_before == len(truth.articles_of("hespress_ar"))
 
     # 2. The node crashes in the middle of the large batch's bulk load.
     baseline = _indexed_total(es)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        job = pool.submit(stages.index, "h24info_fr")
+        job = pool.submit(tasks.index, "h24info_fr")
         deadline = time.monotonic() + 120
         # streaming_bulk sends 500-document chunks one after another: once the node has seen more
         # than 500 operations, the second chunk has started, so the first one was acknowledged.
@@ -175,7 +175,7 @@ def test_es_down_during_indexing_then_back(
 
     # 3. While it is down, the stage and the Airflow task fail loudly and leave their batches pending.
     with pytest.raises(Exception) as down:
-        stages.index("le360_fr")
+        tasks.index("le360_fr")
     assert "Connection" in type(down.value).__name__ or "le360_fr" in str(down.value)
     bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
     dag = bag.dags["nashra_index__le360_fr"]
@@ -198,7 +198,7 @@ def test_es_down_during_indexing_then_back(
     run = dag.test(logical_date=truth.REFERENCE_NOW + timedelta(hours=1))
     assert str(run.state) == "success"
     for outlet_id in OUTLETS:
-        stages.index(outlet_id)
+        tasks.index(outlet_id)
     assert _pending(lake, "index") == {}
     es.indices.refresh(index=PREFIX)
     assert es.count(index=PREFIX)["count"] == len(expected)

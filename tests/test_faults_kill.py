@@ -24,8 +24,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from infra.fixture_web import truth
-from nashra.lake import Lake, ensure_bucket, open_lake
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, ensure_bucket, open_lake
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -91,8 +91,7 @@ def _assert_readers_see_only_whole_files(lake: Lake) -> None:
 
 
 def _assert_truth(lake: Lake, es: Any, index: str) -> None:
-    from nashra.layout import manifest_path
-    from nashra.process import raw_batches
+    from nashra.core.ledger import manifest_path, raw_batches
 
     rows = lake.dataset("articles").to_table().to_pylist()
     assert sorted(r["url"] for r in rows) == sorted(a.url for a in truth.ARTICLES)
@@ -112,11 +111,11 @@ def _assert_truth(lake: Lake, es: Any, index: str) -> None:
     assert ids == {r["article_id"] for r in rows}
 
 
-PROCESS_ALL = "from nashra import stages\nfor o in {outlets!r}:\n    stages.process(o)\n"
+PROCESS_ALL = "from nashra.stages import tasks\nfor o in {outlets!r}:\n    tasks.process(o)\n"
 
 
 def _kill_the_process_stage_mid_batch(lake: Lake, env: dict[str, str]) -> None:
-    from nashra.process import pending_batches
+    from nashra.core.ledger import pending_batches
 
     assert sum(len(pending_batches(lake, o, "process")) for o in OUTLETS) == len(OUTLETS)
     child = _spawn(PROCESS_ALL.format(outlets=OUTLETS), env)
@@ -136,16 +135,16 @@ def _rerun_and_index(lake: Lake, env: dict[str, str], es: Any, index: str) -> No
         timeout=300,
     )
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    from nashra import stages
+    from nashra.stages import tasks
 
     for outlet_id in OUTLETS:
-        stages.index(outlet_id)
+        tasks.index(outlet_id)
     _assert_readers_see_only_whole_files(lake)
     _assert_truth(lake, es, index)
 
 
 BIG_WRITE = (
-    "import os\nfrom nashra.lake import open_lake\n"
+    "import os\nfrom nashra.core.lake import open_lake\n"
     "open_lake(os.environ['NASHRA_LAKE_URI']).write_bytes({rel!r}, bytes.fromhex(os.environ['SEED']) * {n})\n"
 )
 BIG_REL = "raw/outlet=hespress_ar/date=2026-02-02/hespress_ar-big.feed.warc.gz"
@@ -170,7 +169,7 @@ def _big_write(lake: Lake, env: dict[str, str], in_flight: Callable[[], bool]) -
 
 @pytest.fixture
 def es_index(es_node, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     prefix = f"nashra-kill-{uuid.uuid4().hex[:6]}"
     monkeypatch.setenv("ES_URL", es_node.url)

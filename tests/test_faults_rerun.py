@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from infra.fixture_web import truth
-from nashra.lake import Lake, open_lake
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
 PRODUCTION_RETRIES = 2  # dags/nashra_pipeline.py's default
@@ -42,7 +42,7 @@ class World:
 def world(pipeline_env, airflow_db) -> Iterator[World]:
     from airflow.dag_processing.dagbag import DagBag
 
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     with pytest.MonkeyPatch.context() as mp:
         lake_uri, prefix = pipeline_env(mp, "rerun")
@@ -82,7 +82,7 @@ def _es_docs(world: World, outlets: tuple[str, ...]) -> dict[str, dict[str, Any]
 
 def _assert_truth(world: World, outlets: tuple[str, ...]) -> list[dict[str, Any]]:
     """Lake rows and ES documents are exactly the fixture's expected articles of these outlets."""
-    from nashra.index import to_document
+    from nashra.stages.index import to_document
 
     expected = {a.url for o in outlets for a in truth.articles_of(o)}
     rows = _rows(world.lake, outlets)
@@ -114,7 +114,7 @@ def _article_files(lake: Lake, outlets: tuple[str, ...]) -> dict[str, bytes]:
 
 
 def test_the_same_batch_run_three_times_gives_identical_rows(world: World) -> None:
-    from nashra import stages
+    from nashra.stages import tasks
 
     rounds = []
     for attempt in range(3):
@@ -126,8 +126,8 @@ def test_the_same_batch_run_three_times_gives_identical_rows(world: World) -> No
         # The DAG re-runs found their manifests (nothing pending); now force the process and index
         # stages over the re-crawled batch: same WARC in, byte-identical files and rows out.
         for outlet_id in OUTLETS:
-            stages.process(outlet_id, reprocess=True)
-            stages.index(outlet_id, reindex=True)
+            tasks.process(outlet_id, reprocess=True)
+            tasks.index(outlet_id, reindex=True)
         replayed = _assert_truth(world, OUTLETS)
         if attempt == 0:
             assert replayed == rows
@@ -161,20 +161,19 @@ class Once:
 
 
 def _retried_after_partial_success(world: World, outlet_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nashra.index
-    import nashra.process
-    from nashra.layout import manifest_path
-    from nashra.process import raw_batches
+    import nashra.stages.index
+    import nashra.stages.process
+    from nashra.core.ledger import manifest_path, raw_batches
 
     (batch,) = raw_batches(world.lake, outlet_id)
     # Process: the articles, quarantine and url_duplicates files are written, then the task dies
     # before the signatures and the manifest.
     seen: list[int] = []
     fault = Once(
-        nashra.process.write_signatures,
+        nashra.stages.process.write_signatures,
         before=lambda lake, oid, *a, **k: seen.append(len(lake.list(f"articles/outlet={oid}"))),
     )
-    monkeypatch.setattr(nashra.process, "write_signatures", fault)
+    monkeypatch.setattr(nashra.stages.process, "write_signatures", fault)
     run = _run(world, "process", outlet_id)
     assert str(run.state) == "success"
     assert fault.calls == 2 and seen and seen[0] >= 1  # it failed with articles already written
@@ -183,9 +182,9 @@ def _retried_after_partial_success(world: World, outlet_id: str, monkeypatch: py
     assert world.lake.exists(manifest_path("process", outlet_id, batch))
 
     # Index: half the documents are in Elasticsearch when the task dies.
-    real_index_rows = nashra.index.index_rows
+    real_index_rows = nashra.stages.index.index_rows
     fault = Once(real_index_rows, before=lambda es, rows, alias: real_index_rows(es, rows[::2], alias))
-    monkeypatch.setattr(nashra.index, "index_rows", fault)
+    monkeypatch.setattr(nashra.stages.index, "index_rows", fault)
     run = _run(world, "index", outlet_id)
     assert str(run.state) == "success"
     assert fault.calls == 2

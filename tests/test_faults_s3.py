@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from infra.fixture_web import truth
-from nashra.lake import Lake, ensure_bucket, open_lake
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, ensure_bucket, open_lake
 
 pytestmark = pytest.mark.slow
 OUTLETS = ("hespress_ar", "gulftimes_en", "qna_en", "peninsula_en")
@@ -132,7 +132,7 @@ class FaultProxy:
 
 @pytest.fixture(scope="module")
 def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from infra.seaweed import start_seaweed
+    from devkit.seaweed import start_seaweed
 
     data_dir = tmp_path_factory.mktemp("faults-s3")
     server = start_seaweed(data_dir)
@@ -175,14 +175,13 @@ def _copy_raw(source: Lake, target: Lake) -> None:
 
 
 def _process_index_and_check(lake: Lake) -> None:
-    from nashra import stages
-    from nashra.index import es_client
-    from nashra.layout import manifest_path
-    from nashra.process import raw_batches
+    from nashra.core.ledger import manifest_path, raw_batches
+    from nashra.stages import tasks
+    from nashra.stages.index import es_client
 
     for outlet_id in OUTLETS:
-        stages.process(outlet_id)
-        stages.index(outlet_id)
+        tasks.process(outlet_id)
+        tasks.index(outlet_id)
     rows = lake.dataset("articles").to_table().to_pylist()
     expected = sorted(a.url for o in OUTLETS for a in truth.articles_of(o))
     assert sorted(r["url"] for r in rows) == expected
@@ -262,7 +261,7 @@ def test_a_part_that_keeps_failing_publishes_nothing(s3_lake: Lake, s3_stack: di
 
 
 def test_s3_restarted_mid_upload(s3_lake: Lake, s3_stack: dict[str, Any], raw_source: Lake) -> None:
-    from infra.seaweed import start_seaweed
+    from devkit.seaweed import start_seaweed
 
     proxy: FaultProxy = s3_stack["proxy"]
     server = s3_stack["server"]

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from infra.fixture_web import FixtureWeb, start_fixture_web, truth
-from infra.fixture_web.catalog import HOSTS, REFERENCE_NOW
-from infra.fixture_web.seeds import ENV_VAR, SeedsNotFoundError, load_seeds
+from devkit.fixture_web import FixtureWeb, start_fixture_web, truth
+from devkit.fixture_web.catalog import HOSTS, REFERENCE_NOW
+from devkit.fixture_web.seeds import ENV_VAR, SeedsNotFoundError, load_seeds
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

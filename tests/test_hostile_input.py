@@ -1,7 +1,7 @@
 """Hostile and broken input, end to end: the real crawler (a Scrapy child process, through the
 fixture web as proxy) fetches every page of ``http://hostile.test/`` and the process stage turns
 them into articles or named quarantine rows. Each page's expected outcome is in
-``infra/fixture_web/hostile.PAGES``; nothing may be lost, crash the batch or stall the crawl."""
+``devkit/fixture_web/hostile.PAGES``; nothing may be lost, crash the batch or stall the crawl."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from support import use_fixture_web
 
-from infra.fixture_web import hostile
-from nashra.lake import open_lake
-from nashra.process import ProcessReport, process_outlet
-from nashra.warc import read_pages
+from devkit.fixture_web import hostile
+from nashra.core.lake import open_lake
+from nashra.core.model import RawPage
+from nashra.core.registry import load_registry
+from nashra.core.warc import read_pages
+from nashra.stages.process import ProcessReport, process_outlet
 from spiders.crawl import CrawlReport, crawl_outlet
-from spiders.registry import load_registry
-from transforms.model import RawPage
+from tests.support import use_fixture_web
 
 BATCH = "hostile_test-20260202T120000Z"
 DAY = "2026-02-02"

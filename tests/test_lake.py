@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from nashra.lake import LakeError, open_lake
+from nashra.core.lake import LakeError, open_lake
 
 
 def _table(n: int) -> pa.Table:

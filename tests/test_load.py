@@ -1,5 +1,5 @@
 """Load, small: a 2,000-page fixture outlet crawled and processed with no page lost, in bounded time
-and memory. The 50,000-page run is `make load` (nashra/load.py; figures in the README)."""
+and memory. The 50,000-page run is `make load` (bench/load.py; figures in the README)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.fixture_web import load as fixture
-from nashra.load import run_load
+from bench.load import run_load
+from devkit.fixture_web import load as fixture
 
 pytestmark = pytest.mark.services  # a real crawl through a fixture web on loopback
 

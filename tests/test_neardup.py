@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from infra.fixture_web import texts
+from devkit.fixture_web import texts
 from transforms.dedup import WindowState, link_batch, signature_rows, state_from_rows
 from transforms.neardup import SIGNATURE_BYTES, from_bytes, minhash, similarity, to_bytes
 

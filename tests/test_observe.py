@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from nashra.lake import open_lake
-from nashra.observe import StageMetrics, on_failure, outlet_of, publish
+from nashra.core.lake import open_lake
+from nashra.stages.metrics import StageMetrics, on_failure, outlet_of, publish
 
 
 class RecordingStats:

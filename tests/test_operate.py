@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.fixture_web import truth
-from nashra.lake import Lake, open_lake
+from devkit.fixture_web import truth
+from nashra.core.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ class World:
 def world(pipeline_env, airflow_db, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     from airflow.dag_processing.dagbag import DagBag
 
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     registry = yaml.safe_load(truth.REGISTRY_PATH.read_text(encoding="utf-8"))
     registry["outlets"] = [NEW_ENTRY]
@@ -73,12 +73,12 @@ def test_an_outlet_added_to_the_registry_only_is_crawled_processed_and_indexed(w
 def test_replay_applies_new_rules_to_old_pages_without_recrawling(
     world: World, fixture_web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import nashra.process
+    import nashra.stages.process
 
     before = {r["article_id"]: r for r in world.lake.dataset("articles").to_table().to_pylist()}
     assert before, "runs after the registry test, on its lake"
     requests_before = len(fixture_web.requests)
-    original = nashra.process.process_page
+    original = nashra.stages.process.process_page
 
     def new_rules(page, outlet, *, now):  # a stand-in for an improved extractor
         result = original(page, outlet, now=now)
@@ -88,7 +88,7 @@ def test_replay_applies_new_rules_to_old_pages_without_recrawling(
             return replace(result, title=f"[v2] {result.title}")
         return result
 
-    monkeypatch.setattr(nashra.process, "process_page", new_rules)
+    monkeypatch.setattr(nashra.stages.process, "process_page", new_rules)
     day = truth.REFERENCE_NOW.date().isoformat()
     for _ in range(2):  # twice: a replay is idempotent
         run = world.bag.dags["nashra_replay"].test(

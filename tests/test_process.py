@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from infra.fixture_web import truth
-from nashra.lake import open_lake
-from nashra.layout import raw_warc_path
-from nashra.process import BatchQualityError, pending_batches, process_batch
-from nashra.warc import new_writer, write_page
-from spiders.registry import load_registry
-from transforms.model import RawPage
+from devkit.fixture_web import truth
+from nashra.core.lake import open_lake
+from nashra.core.ledger import pending_batches, raw_warc_path
+from nashra.core.model import RawPage
+from nashra.core.registry import load_registry
+from nashra.core.warc import new_writer, write_page
+from nashra.stages.process import BatchQualityError, process_batch
 
 BATCH = "le360_fr-20260202T120000Z"
 
@@ -151,8 +151,8 @@ def test_gx_results_and_html_docs_are_written_next_to_each_batch(tmp_path: Path,
 def test_the_lake_index_holds_only_this_batchs_ids_and_hashes_from_other_batches(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from nashra.layout import table_path
-    from nashra.process import load_lake_index
+    from nashra.core.ledger import table_path
+    from nashra.stages.process import load_lake_index
 
     lake = open_lake(str(tmp_path / "lake"))
 

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import use_fixture_web
 
-from infra.fixture_web import truth
-from infra.fixture_web.catalog import catalog
-from infra.fixture_web.responses import ok
-from infra.fixture_web.server import FixtureWeb
-from infra.fixture_web.site import build_site
-from nashra.lake import Lake, open_lake
-from nashra.layout import manifest_path
-from nashra.quality import BatchQualityError, BatchStats, problems, recent_failure_rates
+from devkit.fixture_web import truth
+from devkit.fixture_web.catalog import catalog
+from devkit.fixture_web.responses import ok
+from devkit.fixture_web.server import FixtureWeb
+from devkit.fixture_web.site import build_site
+from nashra.core.lake import Lake, open_lake
+from nashra.core.ledger import manifest_path
+from nashra.stages.quality import BatchQualityError, BatchStats, problems, recent_failure_rates
+from tests.support import use_fixture_web
 
 # What a redesign to a client-rendered page looks like to a crawler: the title is still there,
 # the text moved into a script the extractor does not run.
@@ -44,11 +44,11 @@ def redesigned_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 def test_a_redesigned_outlet_fails_its_process_task_naming_the_outlet(redesigned_web) -> None:
-    from nashra import stages
+    from nashra.stages import tasks
 
-    stages.crawl("hespress_ar", truth.REFERENCE_NOW)
+    tasks.crawl("hespress_ar", truth.REFERENCE_NOW)
     with pytest.raises(BatchQualityError) as err:
-        stages.process("hespress_ar")  # what the Airflow process task runs
+        tasks.process("hespress_ar")  # what the Airflow process task runs
     message = str(err.value)
     assert "outlet hespress_ar" in message
     assert "zero articles" in message and "layout" in message
@@ -59,7 +59,7 @@ def test_a_redesigned_outlet_fails_its_process_task_naming_the_outlet(redesigned
     assert "no_main_text" in reasons
     assert lake.list("_manifests/process/outlet=hespress_ar") == []
     with pytest.raises(BatchQualityError, match="outlet hespress_ar"):
-        stages.process("hespress_ar")
+        tasks.process("hespress_ar")
 
 
 class _Records(logging.Handler):
@@ -84,7 +84,7 @@ def nashra_log() -> Iterator[list[logging.LogRecord]]:
 
 
 def _failure_lines(records: list[logging.LogRecord]) -> list[dict[str, Any]]:
-    """The payloads of nashra.observe.on_failure's `nashra task.failed {...}` lines."""
+    """The payloads of nashra.stages.metrics.on_failure's `nashra task.failed {...}` lines."""
     head = "nashra task.failed "
     return [json.loads(m[len(head) :]) for r in records if (m := r.getMessage()).startswith(head)]
 
@@ -107,8 +107,8 @@ def test_through_airflow_the_redesigned_outlets_process_task_fails_naming_it(
     callback reports, nothing reaches the index and the batch stays pending for a retry."""
     from airflow.dag_processing.dagbag import DagBag
 
-    from nashra.index import documents_per_batch, es_client
-    from nashra.process import pending_batches, raw_batches
+    from nashra.core.ledger import pending_batches, raw_batches
+    from nashra.stages.index import documents_per_batch, es_client
 
     bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
     assert not bag.import_errors
@@ -125,7 +125,7 @@ def test_through_airflow_the_redesigned_outlets_process_task_fails_naming_it(
     (ti,) = process.get_task_instances()
     assert (ti.task_id, str(ti.state), ti.try_number) == ("process", "failed", 1)
 
-    # The failure as Airflow's on_failure_callback (nashra.observe.on_failure) reports it.
+    # The failure as Airflow's on_failure_callback (nashra.stages.metrics.on_failure) reports it.
     (failure,) = _failure_lines(nashra_log)
     assert failure["outlet"] == "hespress_ar"
     assert (failure["dag_id"], failure["task_id"], failure["run_id"]) == (
@@ -151,10 +151,10 @@ def test_through_airflow_the_redesigned_outlets_process_task_fails_naming_it(
 
 
 def test_an_unchanged_outlet_passes_the_same_gates(redesigned_web) -> None:
-    from nashra import stages
+    from nashra.stages import tasks
 
-    stages.crawl("h24info_fr", truth.REFERENCE_NOW)
-    [report] = stages.process("h24info_fr")
+    tasks.crawl("h24info_fr", truth.REFERENCE_NOW)
+    [report] = tasks.process("h24info_fr")
     assert report["stored"] == 3
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from spiders.registry import (
+from nashra.core.registry import (
     Discovery,
     Outlet,
     RegistryError,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from nashra.cli import main
-from nashra.lake import open_lake
-from nashra.report import collect, write_report
+from nashra.cli.main import main
+from nashra.core.lake import open_lake
+from nashra.ops.report import collect, write_report
 
 T0 = datetime(2026, 2, 1, 10, tzinfo=UTC)
 

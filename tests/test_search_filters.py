@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from nashra import relevance
-from nashra.search import build_query, isolate, search, terminal_highlight
+from nashra.ops.search import build_query, isolate, search, terminal_highlight
+from tests.eval.relevance import score as relevance
 
 
 @pytest.fixture
 def indexed(es_url: str) -> tuple[Any, str]:
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     es = es_client()
     prefix = os.environ["NASHRA_INDEX_PREFIX"]
@@ -73,7 +73,7 @@ def test_terminal_rendering_helpers() -> None:
 
 
 def test_cli_json_and_terminal(indexed: tuple[Any, str], capsys: pytest.CaptureFixture[str]) -> None:
-    from nashra.cli import main
+    from nashra.cli.main import main
 
     assert main(["search", "السغروشني", "--json", "--lang", "ar"]) == 0
     hits = json.loads(capsys.readouterr().out)

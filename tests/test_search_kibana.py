@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 import schemas
-from nashra.kibana import import_objects, load_objects, referenced_fields, with_index_title
+from nashra.ops.kibana import import_objects, load_objects, referenced_fields, with_index_title
 
 
 def test_saved_objects_reference_only_mapped_fields() -> None:
@@ -86,7 +86,7 @@ def test_import_posts_multipart_ndjson_with_overwrite(fake_kibana: str) -> None:
 
 
 def test_cli_import_exit_code(fake_kibana: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nashra.cli import main
+    from nashra.cli.main import main
 
     monkeypatch.setenv("NASHRA_INDEX_PREFIX", "nashra-articles")
     assert main(["kibana", "import", "--url", fake_kibana]) == 0

@@ -7,14 +7,14 @@ import threading
 import time
 from typing import Any
 
-from nashra import relevance
-from nashra.index import aliases, indices_of, maybe_rollover
-from nashra.reindex import reindex, rows_from_index
-from nashra.search import build_query
+from nashra.ops.reindex import reindex, rows_from_index
+from nashra.ops.search import build_query
+from nashra.stages.index import aliases, indices_of, maybe_rollover
+from tests.eval.relevance import score as relevance
 
 
 def _setup(es_url: str) -> tuple[Any, str]:
-    from nashra.index import es_client
+    from nashra.stages.index import es_client
 
     es = es_client()
     prefix = os.environ["NASHRA_INDEX_PREFIX"]
@@ -78,7 +78,7 @@ def test_reindex_catches_up_writes_made_during_the_copy(es_url: str) -> None:
     rows = list(rows_from_index(es, read_alias))
     late = {**rows[0], "article_id": "late-write", "page_id": "late-write"}
     # A writer indexes through the old write alias after the copy was read: the catch-up adds it.
-    from nashra.index import index_rows
+    from nashra.stages.index import index_rows
 
     index_rows(es, [late], write_alias)
     report = reindex(es, prefix, rows=rows)

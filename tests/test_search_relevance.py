@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nashra import relevance
+from tests.eval.relevance import score as relevance
 
 QUERIES = relevance.load_queries()
 

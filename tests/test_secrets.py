@@ -15,10 +15,10 @@ from typing import Any
 import certifi
 import pytest
 
-from infra.fixture_web import hostile
-from nashra import config
-from nashra.config import settings, split_credentials
-from nashra.index import es_client
+from devkit.fixture_web import hostile
+from nashra.core import config
+from nashra.core.config import settings, split_credentials
+from nashra.stages.index import es_client
 
 REPO = Path(__file__).resolve().parents[1]
 API_KEY = "bmFzaHJhLXRlc3Q6c2VjcmV0LWFwaS1rZXktOTcxMg=="
@@ -158,7 +158,7 @@ def test_aws_default_connection(clean_env: pytest.MonkeyPatch) -> None:
 
 
 def test_the_pyarrow_lake_takes_connection_credentials(clean_env: pytest.MonkeyPatch) -> None:
-    from nashra.lake import open_lake
+    from nashra.core.lake import open_lake
 
     clean_env.setenv(
         "AIRFLOW_CONN_AWS_DEFAULT", json.dumps({"conn_type": "aws", "login": "AKIAX", "password": AWS_SECRET})
@@ -217,7 +217,7 @@ def test_failed_es_request_logs_no_secret(
 def test_crawl_and_process_never_log_secrets(
     fixture_web: Any, tmp_path: Path, clean_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from nashra import stages
+    from nashra.stages import tasks
     from spiders.crawl import crawl_outlet
 
     env = {
@@ -274,7 +274,7 @@ def test_crawl_and_process_never_log_secrets(
         hostile.OUTLET_ID, "hostile_test-20260202T130000Z", registry_path=str(registry), today="2026-02-02"
     )
     clean_env.setenv("NASHRA_REGISTRY", str(registry))
-    results = stages.process(hostile.OUTLET_ID)
+    results = tasks.process(hostile.OUTLET_ID)
     assert results and all(r["pages"] for r in results)
     _assert_no_secret(caplog.text)
     _assert_no_secret(json.dumps(results, default=str))
@@ -299,7 +299,7 @@ _SHELL_PATTERNS = [
 
 def test_no_shell_command_strings_anywhere() -> None:
     offenders = []
-    for folder in ("nashra", "spiders", "transforms", "infra", "dags", "schemas", "tests"):
+    for folder in ("nashra", "spiders", "transforms", "devkit", "bench", "infra", "dags", "schemas", "tests"):
         for path in sorted((REPO / folder).rglob("*.py")):
             if path.name == Path(__file__).name:
                 continue

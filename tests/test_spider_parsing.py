@@ -18,9 +18,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
-from infra.fixture_web import truth
-from infra.fixture_web.catalog import catalog
-from infra.fixture_web.site import Site, build_site
+from devkit.fixture_web import truth
+from devkit.fixture_web.catalog import catalog
+from devkit.fixture_web.site import Site, build_site
 from spiders.base import NashraSpider
 from spiders.families import MAX_CHILD_SITEMAPS, FeedSpider, SitemapSpider, WordPressSpider
 

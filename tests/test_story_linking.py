@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.fixture_web.seeds import load_seeds
-from nashra.eval_dedup import evaluate, load_set, meets_targets
+from devkit.fixture_web.seeds import load_seeds
+from tests.eval.dedup.score import evaluate, load_set, meets_targets
 from transforms.story import (
     COMMON_MIN_DF,
     THRESHOLD,

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from nashra.core.model import Article, RawPage, Rejection
 from transforms.article import process_page
-from transforms.model import Article, RawPage, Rejection
 
-truth = pytest.importorskip("infra.fixture_web.truth")
-site_module = pytest.importorskip("infra.fixture_web.site")
-registry_module = pytest.importorskip("spiders.registry")
+truth = pytest.importorskip("devkit.fixture_web.truth")
+site_module = pytest.importorskip("devkit.fixture_web.site")
+registry_module = pytest.importorskip("nashra.core.registry")
 
 NOW = truth.REFERENCE_NOW if truth.REFERENCE_NOW.tzinfo else truth.REFERENCE_NOW.replace(tzinfo=UTC)
 

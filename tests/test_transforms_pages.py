@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support import StubOutlet as Outlet
 
+from nashra.core.model import Article, RawPage, Rejection
+from tests.support import StubOutlet as Outlet
 from transforms.article import process_page
-from transforms.model import Article, RawPage, Rejection
 
 SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from nashra.warc import new_writer, read_pages, write_page, write_pages
-from transforms.model import RawPage
+from nashra.core.model import RawPage
+from nashra.core.warc import new_writer, read_pages, write_page, write_pages
 
 FETCHED = datetime(2026, 2, 2, 12, 0, 5, 123456, tzinfo=UTC)
 BATCH = "hespress_ar-20260202T120000Z"

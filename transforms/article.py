@@ -15,12 +15,12 @@ from urllib.parse import urljoin
 from htmldate import find_date
 from lxml.html import HtmlElement
 
+from nashra.core.ids import article_id
+from nashra.core.model import Article, RawPage, Rejection
 from transforms.dates import parse_date, pick_published, visible_date_texts
 from transforms.extract import decode_html, main_text, parse_tree, select
 from transforms.hashing import content_hash
-from transforms.ids import article_id
 from transforms.language import detect_language
-from transforms.model import Article, RawPage, Rejection
 from transforms.structured import PageMeta, read_page_meta, split_byline
 from transforms.urls import canonical_url
 

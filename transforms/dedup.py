@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nashra.core.model import Article
 from transforms import neardup, story
-from transforms.model import Article
 
 
 @dataclass
@@ -112,7 +112,7 @@ def link_batch(rows: list[dict[str, Any]], state: WindowState) -> dict[str, near
 
 
 def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
-    """A WindowState from signature rows (see nashra/dedup_state.py), canonical rows indexed."""
+    """A WindowState from signature rows (see nashra/stages/dedup_state.py), canonical rows indexed."""
     state = WindowState()
     for row in sorted(rows, key=lambda r: (r["published_at"] is None, r["published_at"], r["article_id"])):
         state.story_of[row["article_id"]] = row["story_id"]

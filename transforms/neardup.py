@@ -3,7 +3,7 @@
 Wire copy is republished with small edits: a credit line "(QNA)" added, a dateline changed, a
 sentence dropped or reworded. Word 3-shingles of the body as normalised for the content hash
 (transforms/hashing.py) keep such copies above THRESHOLD estimated Jaccard while two articles on
-the same topic share almost no 3-word sequence. The threshold is chosen on tests/dedup_eval.
+the same topic share almost no 3-word sequence. The threshold is chosen on tests/eval/dedup.
 
 A signature is NUM_PERM 32-bit values, stored as a fixed-size binary column so the lake (not a
 process) keeps the state; `NearDupIndex` is rebuilt from the signatures of a bounded window.
@@ -23,7 +23,7 @@ from transforms.hashing import normalize_for_hash
 
 NUM_PERM = 128
 SHINGLE = 3
-THRESHOLD = 0.6  # estimated Jaccard; see `nashra eval dedup`
+THRESHOLD = 0.6  # estimated Jaccard; see `python -m devkit eval dedup`
 # LSH bands are tuned a little below the decision threshold so borderline pairs still become
 # candidates; the decision is then made on the estimated Jaccard itself. 25 bands of 5 rows is
 # what datasketch's MinHashLSH chose for 0.5 with equal false-positive/negative weights (the

@@ -4,7 +4,7 @@ Evidence that survives translation, with no model: names (as consonant skeletons
 transforms/transliterate.py), places (transforms/places.py: "Irak", "irakiennes", "العراقية"),
 numbers, and publication time. Each article becomes a set of string keys; two articles published
 within WINDOW of each other are linked when the weights of the keys they share reach a threshold
-chosen on tests/dedup_eval (see `nashra eval dedup`).
+chosen on tests/eval/dedup (see `python -m devkit eval dedup`).
 
 Latin-script text marks its names with capitals; Arabic has no capitals, so an Arabic article
 keeps a key for every word of its title and lead (function words removed) and a Latin name is
@@ -40,7 +40,7 @@ from transforms import places
 from transforms.transliterate import fold_latin, is_arabic, skeleton
 
 WINDOW = timedelta(days=3)
-# Chosen on tests/dedup_eval (`nashra eval dedup --sweep`; README.md there has the numbers).
+# Chosen on tests/eval/dedup (`python -m devkit eval dedup --sweep`; README.md there has the numbers).
 THRESHOLD = 5.5
 THRESHOLD_ARABIC = 5.5
 LEAD_WORDS = 160  # Arabic: title + this many words; the lead names who, where and how many

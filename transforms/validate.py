@@ -16,8 +16,8 @@ from functools import cache
 from typing import Any
 
 import schemas
+from nashra.core.model import Article, Rejection
 from schemas import SCHEMA_DIR
-from transforms.model import Article, Rejection
 
 FUTURE_TOLERANCE = timedelta(minutes=10)  # clock skew between an outlet's CMS and us
 
@@ -77,7 +77,7 @@ def _context() -> Any:
 def _batch_definition() -> Any:
     # One in-memory datasource per process, the dataframe passed per batch: adding and deleting
     # a datasource per validation re-serialised the context's whole config to YAML each time
-    # (a fifth of the process stage's time on small batches in the profile; `nashra bench`).
+    # (a fifth of the process stage's time on small batches in the profile; `python -m devkit bench`).
     source = _context().data_sources.add_pandas("nashra_rows")
     return source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe("batch")
 

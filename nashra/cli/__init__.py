@@ -1,0 +1,1 @@
+"""The `nashra` command line."""

@@ -1,0 +1,243 @@
+"""`nashra` command line: the same stage functions the Airflow DAGs call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+from rich.markup import escape
+
+from nashra.cli.common import console, for_each, outlet_ids, print_summary, report_table, run_with_progress
+from nashra.cli.ops_commands import register_kibana, register_reindex, register_replay, register_report
+from nashra.core.config import settings
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from nashra.stages import tasks
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    return report_table(
+        for_each(
+            outlet_ids(args),
+            "crawl",
+            lambda o: tasks.crawl(o, now, max_articles=args.max_articles)["archived"],
+        ),
+        "pages archived",
+    )
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from nashra.stages import tasks
+
+    return report_table(
+        for_each(
+            outlet_ids(args),
+            "process",
+            lambda o: [
+                {k: r[k] for k in ("batch_id", "stored", "duplicates", "url_duplicates", "quarantined")}
+                for r in tasks.process(o, reprocess=args.reprocess)
+            ],
+        ),
+        "batches processed",
+    )
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from nashra.stages import tasks
+
+    return report_table(
+        for_each(
+            outlet_ids(args),
+            "index",
+            lambda o: sum(r["indexed"] for r in tasks.index(o, reindex=args.reindex)),
+        ),
+        "documents indexed",
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Live crawl of the production registry's enabled outlets."""
+    # A production run never starts services of its own: it says what is missing and stops.
+    if not settings().es_configured:
+        console.print(
+            "[red]ES_URL is not set (nor the Airflow connection elasticsearch_default): "
+            "`nashra run` needs an Elasticsearch. `make demo` runs offline with embedded services.[/red]"
+        )
+        return 2
+    ids = outlet_ids(args)
+    summary = run_with_progress(ids, datetime.now(UTC).replace(microsecond=0), args.max_articles)
+    print_summary(summary)
+    if len(summary.failed) == len(ids):
+        console.print(
+            "[red]No outlet could be crawled. Is this machine online? "
+            "(`make demo` runs offline on the fixture web.)[/red]"
+        )
+    return 1 if summary.failed else 0
+
+
+def _when(value: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO date or time; a naive one is UTC, a bare date covers its whole day."""
+    when = datetime.fromisoformat(value)
+    if end_of_day and len(value) == 10:
+        when = when.replace(hour=23, minute=59, second=59)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from nashra.core.local_services import use_local_services
+    from nashra.ops.search import isolate, search, terminal_highlight
+    from nashra.stages.index import es_client
+
+    use_local_services()
+    cfg = settings()
+    hits = search(
+        es_client(cfg),
+        cfg.index_prefix,
+        args.query,
+        size=args.size,
+        language=args.lang,
+        outlet=args.outlet,
+        country=args.country,
+        since=_when(args.since) if args.since else None,
+        until=_when(args.until, end_of_day=True) if args.until else None,
+        exclude_duplicates=args.exclude_duplicates,
+    )
+    if args.json:
+        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        console.print("no match")
+    for i, h in enumerate(hits, 1):
+        # Metadata and text on separate lines, text in Unicode isolates: a bidi-capable terminal
+        # then lays an Arabic title out right-to-left without dragging the LTR metadata along.
+        dup = " [yellow](duplicate)[/yellow]" if h.dedup_status == "duplicate" else ""
+        meta = f"{escape(f'[{h.language}]')} {h.outlet_id} {h.country} {h.published_at[:16]}"
+        console.print(f"[bold]{i}.[/bold] {meta}{dup}")
+        # soft_wrap: the terminal wraps the text itself, so a bidi terminal sees one paragraph.
+        title = isolate(terminal_highlight(h.title_highlight) or escape(h.title))
+        console.print(f"   [bold]{title}[/bold]", soft_wrap=True)
+        for fragment in h.highlight:
+            console.print(f"   … {isolate(terminal_highlight(fragment))} …", soft_wrap=True)
+        console.print(f"   [dim]{escape(h.url)}[/dim]")
+    return 0
+
+
+def cmd_lake_show(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from nashra.core.lake import open_lake
+    from nashra.core.local_services import use_local_services
+
+    use_local_services()
+    dataset = open_lake().dataset(args.table)
+    if dataset is None:
+        console.print(f"the lake has no {args.table} yet")
+        return 1
+    con = duckdb.connect()
+    con.register(args.table, dataset)
+    default_sql = {
+        "articles": "SELECT outlet_id, language, strftime(published_at, '%Y-%m-%d %H:%M') AS published_utc, "
+        "dedup_status, left(title, 60) AS title FROM articles ORDER BY published_at",
+        "quarantine": "SELECT outlet_id, reasons, url FROM quarantine ORDER BY outlet_id, url",
+        "url_duplicates": "SELECT outlet_id, url, duplicate_of FROM url_duplicates ORDER BY outlet_id, url",
+    }
+    sql = args.sql or default_sql[args.table]
+    console.print(con.sql(sql).fetchall() if args.raw else con.sql(sql))
+    return 0
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from nashra.core.registry import RegistryError, load_registry
+
+    try:
+        registry = load_registry(args.path)
+    except RegistryError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    by_country: dict[str, int] = {}
+    for o in registry.outlets:
+        by_country[o.country] = by_country.get(o.country, 0) + 1
+    console.print(f"{registry.path}: {len(registry.outlets)} outlets {by_country}, valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nashra", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def outlets_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("outlets", nargs="*", help="outlet ids (default: every enabled outlet)")
+
+    p = sub.add_parser("crawl", help="crawl outlets into raw WARC batches")
+    outlets_arg(p)
+    p.add_argument("--max-articles", type=int, default=200)
+    p.set_defaults(fn=cmd_crawl)
+    p = sub.add_parser("process", help="extract, validate, dedup pending raw batches into the lake")
+    outlets_arg(p)
+    p.add_argument("--reprocess", action="store_true", help="redo every raw batch (replay, idempotent)")
+    p.set_defaults(fn=cmd_process)
+    p = sub.add_parser("index", help="index processed batches into Elasticsearch")
+    outlets_arg(p)
+    p.add_argument("--reindex", action="store_true", help="re-index every processed batch")
+    p.set_defaults(fn=cmd_index)
+    p = sub.add_parser("run", help="crawl -> process -> index the live outlets")
+    outlets_arg(p)
+    p.add_argument("--max-articles", type=int, default=50)
+    p.set_defaults(fn=cmd_run)
+    p = sub.add_parser("search", help="full-text search in Elasticsearch")
+    p.add_argument("query")
+    p.add_argument("--lang", choices=["ar", "fr", "en"])
+    p.add_argument("--outlet")
+    p.add_argument("--country", help="ISO code of the outlet's country: MA, QA")
+    p.add_argument("--since", help="published on or after (ISO date or time, UTC if naive)")
+    p.add_argument("--until", help="published on or before (a bare date includes that day)")
+    p.add_argument("--exclude-duplicates", action="store_true")
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="hits as JSON (highlights marked <em>…</em>)")
+    p.set_defaults(fn=cmd_search)
+    register_reindex(sub)
+    register_kibana(sub)
+    p = sub.add_parser("lake", help="look at the lake with DuckDB")
+    p.add_argument("action", choices=["show"])
+    p.add_argument("--table", default="articles", choices=["articles", "quarantine", "url_duplicates"])
+    p.add_argument("--sql", help="SQL over the table (registered under its own name)")
+    p.add_argument("--raw", action="store_true")
+    p.set_defaults(fn=cmd_lake_show)
+    register_replay(sub)
+    register_report(sub)
+    p = sub.add_parser("registry", help="validate an outlet registry file")
+    p.add_argument("path", nargs="?")
+    p.set_defaults(fn=cmd_registry)
+    return parser
+
+
+def quiet_logs() -> None:
+    """The terminal gets the progress bars and the summary; per-stage log lines (metrics, HTTP) are
+    for Airflow's task logs. NASHRA_LOG_LEVEL=INFO shows them here too."""
+    import logging
+
+    level = os.environ.get("NASHRA_LOG_LEVEL", "WARNING").upper()
+    quiet = (
+        "nashra",
+        "elastic_transport",
+        "elasticsearch",
+        "great_expectations",
+        "trafilatura",
+        "htmldate",
+        "botocore",
+    )
+    for name in quiet:
+        logging.getLogger(name).setLevel(level)
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_logs()
+    args = build_parser().parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Commands over the operational tools: replay, reindex, Kibana objects, the health report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nashra.cli.common import for_each, outlet_ids, report_table
+from nashra.ops import kibana, reindex, replay, report
+
+
+# -- kibana --------------------------------------------------------------------------------
+def cmd_kibana_import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from nashra.core.config import settings
+
+    console = Console()
+    objects = kibana.with_index_title(kibana.load_objects(args.file), settings().index_prefix)
+    answer = kibana.import_objects(
+        args.url, objects, space=args.space, api_key=os.environ.get("KIBANA_API_KEY")
+    )
+    console.print(f"Kibana {args.url}: imported {answer.get('successCount', 0)} of {len(objects)} objects")
+    for error in answer.get("errors") or []:
+        console.print(f"[red]{error.get('type')} {error.get('id')}: {error.get('error')}[/red]")
+    return 0 if answer.get("success") else 1
+
+
+def register_kibana(subparsers: Any) -> None:
+    p = subparsers.add_parser("kibana", help="Kibana saved objects (data view, search, dashboard)")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("--url", default=os.environ.get("KIBANA_URL", "http://127.0.0.1:5601"))
+    p.add_argument("--space", help="Kibana space id (default space when omitted)")
+    p.add_argument("--file", type=Path, help="one NDJSON file (default: every infra/kibana/*.ndjson)")
+    p.set_defaults(fn=cmd_kibana_import)
+
+
+# -- reindex --------------------------------------------------------------------------------
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from nashra.core.config import settings
+    from nashra.core.local_services import use_local_services
+    from nashra.stages.index import es_client
+
+    use_local_services()
+    cfg = settings()
+    es = es_client(cfg)
+    rows = None
+    if args.source == "lake":
+        from nashra.core.lake import open_lake
+
+        rows = reindex.rows_from_lake(open_lake())
+    result = reindex.reindex(es, cfg.index_prefix, rows=rows, delete_old=args.delete_old)
+    Console().print(
+        f"{cfg.index_prefix}: {', '.join(result.old_indices) or '(none)'} -> {result.new_index}; "
+        f"{result.copied} copied, {result.caught_up} caught up"
+        + (f", deleted {', '.join(result.deleted)}" if result.deleted else ", old versions kept")
+    )
+    return 0
+
+
+def register_reindex(subparsers: Any) -> None:
+    p = subparsers.add_parser("reindex", help="build the next index version and switch the aliases to it")
+    p.add_argument("--from", dest="source", choices=["index", "lake"], default="index")
+    p.add_argument("--delete-old", action="store_true", help="delete the previous version after the switch")
+    p.set_defaults(fn=cmd_reindex)
+
+
+# -- report --------------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    from nashra.core.lake import open_lake
+    from nashra.core.local_services import use_local_services
+
+    use_local_services()
+    path = report.write_report(open_lake(), Path(args.out))
+    print(f"wrote {path}")
+    return 0
+
+
+def register_report(subparsers: Any) -> None:
+    p = subparsers.add_parser("report", help="per-outlet health report (static HTML with charts)")
+    p.add_argument("--out", default="var/report/health.html", help="where to write the HTML page")
+    p.set_defaults(fn=cmd_report)
+
+
+# -- replay --------------------------------------------------------------------------------
+def register_replay(sub: Any) -> None:
+    p = sub.add_parser("replay", help="re-process (and re-index) raw batches of a date range, no re-crawl")
+    p.add_argument("outlets", nargs="*", help="outlet ids (default: every enabled outlet)")
+    p.add_argument("--since", type=date.fromisoformat, required=True, help="first crawl day, YYYY-MM-DD")
+    p.add_argument("--until", type=date.fromisoformat, required=True, help="last crawl day, YYYY-MM-DD")
+    p.add_argument("--no-index", action="store_true", help="only rewrite the lake")
+    p.set_defaults(fn=cmd_replay)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    if args.until < args.since:
+        raise SystemExit("--until is before --since")
+    results = for_each(
+        outlet_ids(args),
+        "replay",
+        lambda o: replay.replay_outlet(o, args.since, args.until, reindex=not args.no_index).__dict__,
+    )
+    return report_table(results, f"replay {args.since} .. {args.until}")

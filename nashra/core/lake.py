@@ -1,0 +1,195 @@
+"""The lake: a URI (local directory or s3://bucket/prefix) with atomic writes.
+
+What lives where, and what each stage has done per batch, is `nashra.core.ledger`'s business;
+this module only moves bytes and tables.
+
+Nothing partial is ever visible: locally a file is written under a dot-name in the same directory
+and renamed into place (readers skip dot- and underscore-names); on S3 the file is serialised in
+memory first and then uploaded, and an object appears only when its (multipart) upload completes.
+S3 requests are retried (throttling, 5xx, network errors) with AWS's standard back-off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from nashra.core.config import Settings, settings
+
+# Attempts per S3 request (throttling, 5xx, connection errors), exponential back-off with jitter.
+S3_ATTEMPTS = 6
+
+
+class LakeError(RuntimeError):
+    pass
+
+
+@dataclass
+class Lake:
+    uri: str
+    fs: pafs.FileSystem
+    root: str  # path inside fs, without trailing slash
+    is_local: bool
+
+    # -- paths -----------------------------------------------------------------------------
+    def path(self, rel: str) -> str:
+        return f"{self.root}/{rel.lstrip('/')}"
+
+    def display(self, rel: str = "") -> str:
+        return f"{self.uri.rstrip('/')}/{rel}" if rel else self.uri
+
+    # -- bytes -----------------------------------------------------------------------------
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        self._atomic(rel, lambda sink: sink.write(data))
+
+    def read_bytes(self, rel: str) -> bytes:
+        # compression=None: pyarrow would otherwise gunzip a *.gz on read and gzip it again on an
+        # S3 write (a raw .warc.gz stored gzipped twice); the lake moves bytes as they are.
+        with self.fs.open_input_stream(self.path(rel), compression=None) as src:
+            return src.read()
+
+    def write_json(self, rel: str, obj: Any) -> None:
+        self.write_bytes(rel, json.dumps(obj, ensure_ascii=False, indent=1, default=str).encode())
+
+    def read_json(self, rel: str) -> Any:
+        return json.loads(self.read_bytes(rel))
+
+    def exists(self, rel: str) -> bool:
+        return self.fs.get_file_info(self.path(rel)).type != pafs.FileType.NotFound
+
+    def delete(self, rel: str) -> None:
+        if self.exists(rel):
+            self.fs.delete_file(self.path(rel))
+
+    def list(self, prefix: str, suffix: str = "") -> list[str]:
+        """Relative paths of the files under prefix (recursive), sorted; dot/underscore temp files skipped."""
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        out = []
+        for info in self.fs.get_file_info(selector):
+            if info.type != pafs.FileType.File:
+                continue
+            name = info.base_name
+            if name.startswith((".", "_")) or not name.endswith(suffix):
+                continue
+            out.append(info.path[len(self.root) + 1 :])
+        return sorted(out)
+
+    def sizes(self, prefix: str, suffix: str = "") -> dict[str, int]:
+        """Like `list`, with each file's size: a cheap fingerprint of what a stage consumed."""
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        return {
+            info.path[len(self.root) + 1 :]: int(info.size or 0)
+            for info in self.fs.get_file_info(selector)
+            if info.type == pafs.FileType.File
+            and not info.base_name.startswith((".", "_"))
+            and info.base_name.endswith(suffix)
+        }
+
+    # -- tables ----------------------------------------------------------------------------
+    def write_parquet(self, rel: str, table: pa.Table) -> None:
+        self._atomic(rel, lambda sink: pq.write_table(table, sink, compression="zstd"))
+
+    def read_parquet(self, rel: str) -> pa.Table:
+        return pq.read_table(self.path(rel), filesystem=self.fs)
+
+    def dataset(self, table: str, schema: pa.Schema | None = None) -> ds.Dataset | None:
+        """The whole table as a pyarrow dataset with its Hive partitions, or None when empty."""
+        files = self.list(table, ".parquet")
+        if not files:
+            return None
+        return ds.dataset(
+            [self.path(f) for f in files],
+            filesystem=self.fs,
+            format="parquet",
+            schema=schema,
+            partitioning=ds.HivePartitioning.discover(infer_dictionary=False),
+            partition_base_dir=self.path(table),
+        )
+
+    # -- internals -------------------------------------------------------------------------
+    def _atomic(self, rel: str, write: Any) -> None:
+        target = self.path(rel)
+        parent = target.rsplit("/", 1)[0]
+        if self.is_local:
+            self.fs.create_dir(parent, recursive=True)
+            tmp = f"{parent}/.tmp-{uuid.uuid4().hex}-{target.rsplit('/', 1)[1]}"
+            try:
+                with open(tmp, "wb") as sink:
+                    write(sink)
+                    sink.flush()
+                    os.fsync(sink.fileno())
+                os.replace(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        else:
+            # pyarrow completes an S3 upload when the stream is closed, also on an exception (its
+            # __exit__ and destructor close, there is no abort): a writer failing half-way would
+            # publish a truncated object. So serialise first; only a complete file is uploaded.
+            buffer = pa.BufferOutputStream()
+            write(buffer)
+            data = buffer.getvalue()
+            with self.fs.open_output_stream(target, compression=None) as sink:
+                sink.write(data)
+
+
+def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
+    cfg = cfg or settings()
+    uri = uri or cfg.lake_uri
+    parts = urlsplit(uri)
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise LakeError(f"lake URI {uri!r} has no bucket: expected s3://bucket/prefix")
+        kwargs: dict[str, Any] = {"region": cfg.s3_region}
+        if cfg.s3_endpoint:
+            endpoint = urlsplit(cfg.s3_endpoint)
+            kwargs.update(endpoint_override=endpoint.netloc, scheme=endpoint.scheme or "https")
+        # Credentials: pyarrow reads the standard AWS environment/instance chain itself, unless
+        # they came from the Airflow connection aws_default.
+        if cfg.aws_access_key_id and cfg.aws_secret_access_key:
+            kwargs.update(access_key=cfg.aws_access_key_id, secret_key=cfg.aws_secret_access_key)
+            if cfg.aws_session_token:
+                kwargs["session_token"] = cfg.aws_session_token
+        retries = pafs.AwsStandardS3RetryStrategy(max_attempts=S3_ATTEMPTS)
+        fs = pafs.S3FileSystem(**kwargs, retry_strategy=retries)
+        root = f"{parts.netloc}{parts.path}".rstrip("/")
+        return Lake(uri, fs, root, is_local=False)
+    if parts.scheme in ("", "file"):
+        path = Path(parts.path if parts.scheme == "file" else uri).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return Lake(str(path), pafs.LocalFileSystem(), str(path), is_local=True)
+    raise LakeError(f"unsupported lake URI {uri!r}: use a local path, file:// or s3://bucket/prefix")
+
+
+def ensure_bucket(uri: str, cfg: Settings | None = None) -> None:
+    """Create the bucket of an s3:// lake when it does not exist (local S3 and first deploys)."""
+    cfg = cfg or settings()
+    parts = urlsplit(uri)
+    if parts.scheme != "s3":
+        return
+    import boto3
+    from botocore.exceptions import ClientError
+
+    # A session of its own: boto3's default session keeps the first credentials it resolved.
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=cfg.s3_endpoint,
+        region_name=cfg.s3_region,
+        aws_access_key_id=cfg.aws_access_key_id,
+        aws_secret_access_key=cfg.aws_secret_access_key,
+        aws_session_token=cfg.aws_session_token,
+    )
+    try:
+        client.head_bucket(Bucket=parts.netloc)
+    except ClientError:
+        client.create_bucket(Bucket=parts.netloc)

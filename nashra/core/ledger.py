@@ -1,0 +1,188 @@
+"""The ledger: where each thing lives in the lake, and what each stage has done per batch.
+
+The one owner of lake paths and batch state. Every path is built here and every "what is pending /
+done for stage S" question is answered here; no other module spells `raw/`, `_manifests/`,
+`signatures/`, `_metrics/` or `_gx/` (tests/test_layout.py checks it).
+
+    raw/outlet=<id>/date=<fetch day>/<batch>.<family>.warc.gz         raw archive (WARC, replayable)
+    raw_index/outlet=<id>/date=<fetch day>/<batch>.<family>.parquet   URLs fetched (incremental crawls)
+    <table>/outlet=<id>/date=<day>/part-<batch>.parquet               articles, quarantine, url_duplicates
+    signatures/month=<YYYY-MM>/outlet=<id>/part-<batch>.parquet       near-dup and story state
+    _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
+    _gx/outlet=<id>/<batch>.json, _gx/outlet=<id>/<batch>/            GX results and their HTML page
+    _metrics/outlet=<id>/date=<day>/<stage>-<run>.parquet             one row per stage run
+
+Date prefixes spread keys over S3 prefixes (rate limits apply per prefix) and let readers prune
+partitions. File names carry the batch id, so a re-run overwrites its own files. Readers skip
+names that start with `_` or `.`, so manifests, GX pages and metrics are not table files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from nashra.core.lake import Lake
+
+BATCH_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+STAGES = ("process", "index")  # stages that write a manifest per batch
+
+# An object key of the raw archive, as an S3 event notification names it.
+RAW_KEY = re.compile(
+    r"(?:^|/)raw/outlet=(?P<outlet>[a-z][a-z0-9_]*)/date=\d{4}-\d{2}-\d{2}/(?P<batch>[^/.]+)\.[a-z_]+\.warc\.gz$"
+)
+
+
+# -- batch ids ---------------------------------------------------------------------------------
+def new_batch_id(outlet_id: str, when: datetime) -> str:
+    """`<outlet>-<UTC time>`: readable, sortable, and deterministic for an Airflow run's logical date."""
+    return f"{outlet_id}-{when.astimezone(UTC).strftime(BATCH_TIME_FORMAT)}"
+
+
+def batch_time(batch_id: str) -> datetime:
+    return datetime.strptime(batch_id.rsplit("-", 1)[1], BATCH_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def batch_day(batch_id: str) -> str:
+    return batch_time(batch_id).strftime("%Y-%m-%d")
+
+
+# -- paths -------------------------------------------------------------------------------------
+def raw_warc_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
+    return f"raw/outlet={outlet_id}/date={day}/{batch_id}.{family}.warc.gz"
+
+
+def raw_index_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
+    return f"raw_index/outlet={outlet_id}/date={day}/{batch_id}.{family}.parquet"
+
+
+def table_path(table: str, outlet_id: str, day: str, batch_id: str) -> str:
+    return f"{table}/outlet={outlet_id}/date={day}/part-{batch_id}.parquet"
+
+
+def signature_path(month: str, outlet_id: str, batch_id: str) -> str:
+    return f"signatures/month={month}/outlet={outlet_id}/part-{batch_id}.parquet"
+
+
+def manifest_path(stage: str, outlet_id: str, batch_id: str) -> str:
+    return f"_manifests/{stage}/outlet={outlet_id}/{batch_id}.json"
+
+
+def gx_result_path(outlet_id: str, batch_id: str) -> str:
+    return f"_gx/outlet={outlet_id}/{batch_id}.json"
+
+
+def gx_docs_dir(outlet_id: str, batch_id: str) -> str:
+    return f"_gx/outlet={outlet_id}/{batch_id}"
+
+
+def metrics_path(outlet_id: str, day: str, stage: str, run_id: str) -> str:
+    safe_run = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+    return f"_metrics/outlet={outlet_id}/date={day}/{stage}-{safe_run}.parquet"
+
+
+def raw_key_batch(key: str) -> tuple[str, str] | None:
+    """(outlet id, batch id) of a raw archive object key, None for any other key."""
+    match = RAW_KEY.search(key)
+    return (match["outlet"], match["batch"]) if match else None
+
+
+def _batch_of_file(rel: str) -> str:
+    # <batch>.<family>.warc.gz, <batch>.<family>.parquet, <batch>.json
+    return rel.rsplit("/", 1)[1].split(".", 1)[0]
+
+
+# -- files of a batch ----------------------------------------------------------------------------
+def raw_batches(lake: Lake, outlet_id: str) -> dict[str, list[str]]:
+    """batch_id -> its WARC files (one per discovery family)."""
+    out: dict[str, list[str]] = {}
+    for rel in lake.list(f"raw/outlet={outlet_id}", ".warc.gz"):
+        out.setdefault(_batch_of_file(rel), []).append(rel)
+    return out
+
+
+def _raw_sizes_by_batch(lake: Lake, outlet_id: str) -> dict[str, dict[str, int]]:
+    by_batch: dict[str, dict[str, int]] = {}
+    for rel, size in lake.sizes(f"raw/outlet={outlet_id}", ".warc.gz").items():
+        by_batch.setdefault(_batch_of_file(rel), {})[rel] = size
+    return by_batch
+
+
+def raw_fingerprint(lake: Lake, outlet_id: str, batch_id: str) -> dict[str, int]:
+    """The batch's WARC files with their sizes, as recorded in its process manifest."""
+    return _raw_sizes_by_batch(lake, outlet_id).get(batch_id, {})
+
+
+def raw_index_files(lake: Lake, outlet_id: str, *, exclude_batch: str | None = None) -> list[str]:
+    """The outlet's fetched-URL files, without those of `exclude_batch`."""
+    files = lake.list(f"raw_index/outlet={outlet_id}", ".parquet")
+    return [f for f in files if exclude_batch is None or _batch_of_file(f) != exclude_batch]
+
+
+def batch_table_files(lake: Lake, table: str, outlet_id: str, batch_id: str) -> list[str]:
+    """The batch's files of one table, over every date partition."""
+    return lake.list(f"{table}/outlet={outlet_id}", f"part-{batch_id}.parquet")
+
+
+def signature_files(lake: Lake, months: list[str], *, exclude_batch: str) -> list[str]:
+    files = [f for m in months for f in lake.list(f"signatures/month={m}", ".parquet")]
+    return [f for f in files if not f.endswith(f"part-{exclude_batch}.parquet")]
+
+
+def batch_signature_files(lake: Lake, outlet_id: str, batch_id: str) -> list[str]:
+    return [
+        rel for rel in lake.list("signatures", f"part-{batch_id}.parquet") if f"/outlet={outlet_id}/" in rel
+    ]
+
+
+# -- stage state ---------------------------------------------------------------------------------
+def write_manifest(lake: Lake, stage: str, outlet_id: str, batch_id: str, doc: dict[str, Any]) -> None:
+    """Written last, after every file of the batch: the stage is done for this batch."""
+    lake.write_json(manifest_path(stage, outlet_id, batch_id), doc)
+
+
+def read_manifest(lake: Lake, stage: str, outlet_id: str, batch_id: str) -> dict[str, Any] | None:
+    rel = manifest_path(stage, outlet_id, batch_id)
+    return lake.read_json(rel) if lake.exists(rel) else None
+
+
+def done_batches(lake: Lake, stage: str, outlet_id: str) -> list[str]:
+    """Batches with a manifest of this stage, sorted (batch ids sort by time)."""
+    return [_batch_of_file(rel) for rel in lake.list(f"_manifests/{stage}/outlet={outlet_id}", ".json")]
+
+
+def manifests(lake: Lake, stage: str, outlet_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every manifest of a stage (of one outlet, or of all), in batch order per outlet."""
+    prefix = f"_manifests/{stage}" + (f"/outlet={outlet_id}" if outlet_id else "")
+    for rel in lake.list(prefix, ".json"):
+        yield lake.read_json(rel)
+
+
+def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
+    """Batches whose previous stage is done and this one is not (manifests are written last).
+
+    A raw batch whose WARC files changed since it was processed (a re-crawl of the same run) is
+    pending again, so the lake never lags behind its own raw archive; a batch processed again
+    after such a re-crawl is pending for the index too, so search drops the rows the lake replaced.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}: one of {STAGES}")
+    if stage == "process":
+        pending = []
+        for batch_id, raw in sorted(_raw_sizes_by_batch(lake, outlet_id).items()):
+            manifest = read_manifest(lake, "process", outlet_id, batch_id)
+            if manifest is None or manifest.get("raw", raw) != raw:
+                pending.append(batch_id)
+        return pending
+    pending = []
+    for batch_id in done_batches(lake, "process", outlet_id):
+        done = read_manifest(lake, stage, outlet_id, batch_id)
+        if done is None:
+            pending.append(batch_id)
+            continue
+        raw = (read_manifest(lake, "process", outlet_id, batch_id) or {}).get("raw")
+        if done.get("raw", raw) != raw:
+            pending.append(batch_id)
+    return pending

@@ -1,0 +1,85 @@
+"""Event-driven processing of raw batches dropped into the lake by any producer.
+
+S3 sends an event notification to SQS for every new `raw/**.warc.gz` object (infra/terraform).
+In Airflow, an AssetWatcher (SqsSensorTrigger) turns the messages into events of the Asset
+`nashra.raw.inbox`; the DAG it schedules processes whatever is pending in the lake. The message
+only says "look now": the work list always comes from durable state (manifests), because the
+watcher can stop firing or events can be merged (apache/airflow#51213, #56050). The fallback is a
+scheduled sweep over the same state, and `drain_queue` for running without the triggerer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_plus
+
+from nashra.core.ledger import raw_key_batch
+
+
+def raw_keys(message_body: str) -> list[str]:
+    """Object keys in an S3 event notification (also when wrapped in SNS); [] for test events."""
+    try:
+        doc = json.loads(message_body)
+    except ValueError:
+        return []
+    if isinstance(doc, dict) and isinstance(doc.get("Message"), str):  # S3 -> SNS -> SQS
+        return raw_keys(doc["Message"])
+    records = doc.get("Records", []) if isinstance(doc, dict) else []
+    keys = []
+    for record in records:
+        key = ((record.get("s3") or {}).get("object") or {}).get("key")
+        if isinstance(key, str) and str(record.get("eventName", "ObjectCreated")).startswith("ObjectCreated"):
+            keys.append(unquote_plus(key))  # S3 URL-encodes keys in notifications
+    return keys
+
+
+def batches_in(keys: list[str]) -> dict[str, set[str]]:
+    """outlet id -> raw batch ids named by these keys (keys outside raw/ are ignored)."""
+    found: dict[str, set[str]] = {}
+    for key in keys:
+        named = raw_key_batch(key)
+        if named:
+            found.setdefault(named[0], set()).add(named[1])
+    return found
+
+
+def outlets_in_event(event_extra: dict[str, Any] | None) -> set[str]:
+    """Outlets named by a SqsSensorTrigger payload (`{"message_batch": [...]}`), if any."""
+    messages = (event_extra or {}).get("message_batch") or []
+    keys = [k for m in messages for k in raw_keys(m.get("Body", "")) if isinstance(m, dict)]
+    return set(batches_in(keys))
+
+
+def drain_queue(
+    client: Any,
+    queue_url: str,
+    handle: Callable[[set[str]], None],
+    *,
+    max_rounds: int = 10,
+    visibility_timeout: int = 300,
+) -> int:
+    """Fallback consumer without Airflow's triggerer: receive S3 events, run `handle(outlets)`,
+    and delete the messages only after it succeeded (at-least-once; handling is idempotent)."""
+    handled = 0
+    for _ in range(max_rounds):
+        # A message whose handling fails comes back after the visibility timeout: at-least-once.
+        reply = client.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            VisibilityTimeout=visibility_timeout,
+        )
+        messages = reply.get("Messages", [])
+        if not messages:
+            break
+        outlets = {o for m in messages for o in batches_in(raw_keys(m["Body"]))}
+        if outlets:
+            handle(outlets)
+        client.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )
+        handled += len(messages)
+    return handled

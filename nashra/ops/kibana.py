@@ -1,0 +1,103 @@
+"""Kibana saved objects (infra/kibana/*.ndjson) and `nashra kibana import`.
+
+The import goes through Kibana's saved-objects `_import` API (multipart upload, `overwrite=true`,
+so re-importing updates in place). The data view's title is set to the read alias of
+`NASHRA_INDEX_PREFIX` on the way, so a deployment with another prefix gets a matching data view.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from nashra.core.config import REPO_ROOT
+
+SAVED_OBJECTS_DIR = REPO_ROOT / "infra" / "kibana"
+# JSON-in-a-string attributes Kibana stores serialized; field names hide inside them.
+_NESTED_JSON = ("visState", "searchSourceJSON", "panelsJSON", "optionsJSON", "uiStateJSON")
+_KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
+
+
+def load_objects(path: Path | None = None) -> list[dict[str, Any]]:
+    paths = [path] if path else sorted(SAVED_OBJECTS_DIR.glob("*.ndjson"))
+    objects = []
+    for p in paths:
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    objects.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{p}:{n}: not JSON: {exc}") from exc
+    return objects
+
+
+def _walk(value: Any, fields: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in _NESTED_JSON and isinstance(inner, str):
+                _walk(json.loads(inner), fields)
+            elif key in ("field", "timeFieldName") and isinstance(inner, str):
+                fields.add(inner)
+            elif key == "columns" and isinstance(inner, list):
+                fields.update(c for c in inner if isinstance(c, str))
+            elif key == "sort" and isinstance(inner, list):
+                fields.update(s[0] for s in inner if isinstance(s, list) and s)
+            elif key == "query" and isinstance(inner, dict) and inner.get("language") == "kuery":
+                fields.update(_KQL_FIELD.findall(inner.get("query", "")))
+            else:
+                _walk(inner, fields)
+    elif isinstance(value, list):
+        for inner in value:
+            _walk(inner, fields)
+
+
+def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
+    """Index fields the saved objects name: time field, columns, sort, aggregation fields, KQL."""
+    fields: set[str] = set()
+    for obj in objects:
+        _walk(obj.get("attributes", {}), fields)
+    return fields
+
+
+def with_index_title(objects: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
+    out = []
+    for obj in objects:
+        if obj.get("type") == "index-pattern":
+            obj = {**obj, "attributes": {**obj["attributes"], "title": title}}
+        out.append(obj)
+    return out
+
+
+def _multipart(filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = f"nashra-{uuid.uuid4().hex}"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/ndjson\r\n\r\n"
+    ).encode()
+    return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def import_objects(
+    kibana_url: str,
+    objects: list[dict[str, Any]],
+    *,
+    space: str | None = None,
+    api_key: str | None = None,
+    timeout: float = 30.0,
+) -> dict[str, Any]:
+    """POST the objects to Kibana's `_import` API; returns Kibana's answer (success, errors ...)."""
+    ndjson = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode("utf-8")
+    body, content_type = _multipart("nashra.ndjson", ndjson)
+    base = kibana_url.rstrip("/") + (f"/s/{space}" if space else "")
+    url = f"{base}/api/saved_objects/_import?overwrite=true"
+    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - http(s) URL from config
+    request.add_header("Content-Type", content_type)
+    request.add_header("kbn-xsrf", "nashra")  # Kibana refuses API writes without it
+    if api_key:
+        request.add_header("Authorization", f"ApiKey {api_key}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - URL from config
+        return json.loads(response.read().decode("utf-8"))

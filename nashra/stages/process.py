@@ -1,0 +1,251 @@
+"""Process stage: raw WARC batch -> articles / quarantine / url_duplicates tables in the lake.
+
+Per outlet and per batch, so Airflow can map it over workers with no shared local state: every
+input comes from the lake and every output goes to it. Re-running a batch rewrites the same files
+(deterministic names) and deletes any file of that batch the new run did not write.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas
+from nashra.core.lake import Lake
+from nashra.core.ledger import (
+    batch_table_files,
+    batch_time,
+    gx_result_path,
+    pending_batches,
+    raw_batches,
+    raw_fingerprint,
+    table_path,
+    write_manifest,
+)
+from nashra.core.model import Article, Rejection
+from nashra.core.registry import Outlet
+from nashra.core.warc import read_pages
+from nashra.stages.dedup_state import load_window, write_signatures
+from nashra.stages.gx_docs import write_docs
+from nashra.stages.quality import BatchQualityError, BatchStats, gate
+from transforms.article import MAX_BODY_BYTES, process_page
+from transforms.dedup import (
+    LakeIndex,
+    link_batch,
+    mark_content_duplicates,
+    signature_rows,
+    split_url_duplicates,
+)
+from transforms.validate import run_suite, validate_articles
+
+log = logging.getLogger(__name__)
+
+# Reasons that describe the crawl, not the extraction: they do not count towards the failure rate
+# (a sitemap listing a PDF or a dead link is not a sign the outlet's layout changed).
+_CRAWL_REASONS = {"http_status", "not_html", "off_domain", "fetch_error", "too_large"}
+
+
+__all__ = ["BatchQualityError", "ProcessReport", "process_batch", "process_outlet"]
+
+
+@dataclass
+class ProcessReport:
+    outlet_id: str
+    batch_id: str
+    pages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    stories_linked: int = 0  # canonical articles that joined a story another article started
+    url_duplicates: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    failure_rate: float = 0.0
+
+    def accounted(self) -> bool:
+        """Every page is in exactly one place: stored (canonical or duplicate), url duplicate, quarantine."""
+        return self.pages == self.stored + self.url_duplicates + self.quarantined
+
+
+def load_lake_index(
+    lake: Lake, exclude_batch: str, article_ids: Iterable[str], content_hashes: Iterable[str]
+) -> LakeIndex:
+    """What the lake (other batches) already holds of this batch's article ids and content hashes.
+
+    The filter runs inside the scan: only matching rows reach Python, so the work per batch
+    follows the batch's size, not the lake's (the columns are still read).
+    """
+    dataset = lake.dataset("articles")
+    index = LakeIndex()
+    if dataset is None:
+        return index
+    ids, hashes = set(article_ids), set(content_hashes)
+    wanted = pc.field("article_id").isin(list(ids)) | pc.field("content_hash").isin(list(hashes))
+    table = dataset.to_table(
+        columns=["article_id", "content_hash", "dedup_status"],
+        filter=(pc.field("batch_id") != exclude_batch) & wanted,
+    )
+    index.article_ids.update(i for i in table.column("article_id").to_pylist() if i in ids)
+    canon = table.filter(pc.equal(table.column("dedup_status"), "canonical"))
+    for ident, digest in zip(
+        canon.column("article_id").to_pylist(), canon.column("content_hash").to_pylist(), strict=True
+    ):
+        if digest in hashes:
+            index.canonical_by_hash.setdefault(digest, ident)
+    return index
+
+
+def _day(value: datetime | None) -> str:
+    return (value or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def _write_partitioned(
+    lake: Lake, table_name: str, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], day_of: str
+) -> list[str]:
+    schema = schemas.parquet_schema(table_name)
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_day.setdefault(_day(row[day_of]), []).append(row)
+    written = []
+    for day, day_rows in sorted(by_day.items()):
+        rel = table_path(table_name, outlet_id, day, batch_id)
+        lake.write_parquet(rel, pa.Table.from_pylist(day_rows, schema=schema))
+        written.append(rel)
+    # Files of this batch from an earlier run that this run did not rewrite (e.g. a date that
+    # extraction now reads differently) would double-count: remove them.
+    for rel in batch_table_files(lake, table_name, outlet_id, batch_id):
+        if rel not in written:
+            lake.delete(rel)
+    return written
+
+
+def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
+    # A download cancelled over DOWNLOAD_MAXSIZE (also a gzip bomb, checked while inflating) is a
+    # page too large, like one that arrived whole and failed the extraction cap.
+    too_large = "download max size" in error.lower() or "DOWNLOAD_MAXSIZE" in error
+    return Rejection(
+        page_id=page.page_id,
+        outlet_id=page.outlet_id,
+        url=page.url,
+        batch_id=page.batch_id,
+        fetched_at=page.fetched_at,
+        reasons=["too_large" if too_large else "fetch_error"],
+        detail=error,
+        stage="fetch",
+    )
+
+
+def process_batch(
+    lake: Lake, outlet: Outlet, batch_id: str, *, max_failure_rate: float = 0.5
+) -> ProcessReport:
+    now = batch_time(batch_id)
+    report = ProcessReport(outlet.id, batch_id)
+    articles: list[Article] = []
+    rejections: list[Rejection] = []
+    raw_rows: list[dict[str, Any]] = []
+    for rel in raw_batches(lake, outlet.id).get(batch_id, []):
+        for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
+            report.pages += 1
+            raw_rows.append(
+                {
+                    "url": page.url,
+                    "status": page.status,
+                    "content_type": page.headers.get("content-type", ""),
+                    "body_bytes": len(page.body),
+                }
+            )
+            result = (
+                _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
+            )
+            (articles if isinstance(result, Article) else rejections).append(result)
+
+    hashes = [a.content_hash for a in articles if a.content_hash]
+    index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes)
+    unique, url_dups = split_url_duplicates(articles, index)
+    outcome = validate_articles(unique, outlet.allowed_domains, now)
+    rejections += outcome.rejected
+    rows = mark_content_duplicates(outcome.valid, index)
+    signatures = link_batch(rows, load_window(lake, now, exclude_batch=batch_id))
+
+    _write_partitioned(lake, "articles", outlet.id, batch_id, rows, "published_at")
+    _write_partitioned(
+        lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], "fetched_at"
+    )
+    _write_partitioned(lake, "url_duplicates", outlet.id, batch_id, url_dups, "fetched_at")
+    write_signatures(lake, outlet.id, batch_id, signature_rows(rows, signatures))
+
+    report.stored = len(rows)
+    report.duplicates = sum(r["dedup_status"] == "duplicate" for r in rows)
+    report.near_duplicates = sum(r["dedup_method"] == "minhash" for r in rows)
+    report.stories_linked = sum(
+        r["dedup_status"] == "canonical" and r["story_id"] != r["article_id"] for r in rows
+    )
+    report.url_duplicates = len(url_dups)
+    report.quarantined = len(rejections)
+    report.reasons = dict(Counter(reason for r in rejections for reason in r.reasons))
+    extraction_failures = sum(1 for r in rejections if not set(r.reasons) & _CRAWL_REASONS)
+    considered = report.pages - sum(1 for r in rejections if set(r.reasons) & _CRAWL_REASONS)
+    report.failure_rate = extraction_failures / considered if considered else 0.0
+    if not report.accounted():
+        raise RuntimeError(f"{outlet.id}/{batch_id}: page accounting is off: {report}")
+
+    lake.write_json(gx_result_path(outlet.id, batch_id), outcome.summary)
+    suites = _stage_suites(raw_rows, outcome.details, rows)
+    write_docs(lake, outlet.id, batch_id, suites)
+    if not suites[-1]["success"]:
+        raise RuntimeError(f"outlet {outlet.id}, batch {batch_id}: the lake write suite failed: {suites[-1]}")
+    stats = BatchStats(
+        outlet.id, batch_id, considered, extraction_failures, len(rows) + len(url_dups), report.reasons
+    )
+    # No manifest when the gate fails: the batch stays pending, so an Airflow retry fails again
+    # instead of finding nothing to do, and the index stage does not pick it up.
+    verdict = gate(lake, stats, max_failure_rate)
+    write_manifest(
+        lake,
+        "process",
+        outlet.id,
+        batch_id,
+        {**report.__dict__, "gate": verdict, "raw": raw_fingerprint(lake, outlet.id, batch_id)},
+    )
+    return report
+
+
+def _stage_suites(
+    raw_rows: list[dict[str, Any]], articles: dict[str, Any] | None, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """GX results per stage: raw pages, articles before dedup (already run), rows as written."""
+    suites = []
+    if raw_rows:
+        suites.append(run_suite("raw_batch", raw_rows, {"${max_body_bytes}": MAX_BODY_BYTES}))
+    if articles:
+        suites.append(articles)
+    columns = ["article_id", "dedup_status", "dedup_method", "similarity", "story_id"]
+    written = [{k: r.get(k) for k in columns} for r in rows]
+    suites.append(run_suite("lake_write", written, {"${stored}": len(rows)}, columns=columns))
+    return suites
+
+
+def process_outlet(
+    lake: Lake, outlet: Outlet, *, max_failure_rate: float = 0.5, reprocess: bool = False
+) -> list[ProcessReport]:
+    batches = (
+        sorted(raw_batches(lake, outlet.id)) if reprocess else pending_batches(lake, outlet.id, "process")
+    )
+    reports, failures = [], []
+    for batch in batches:  # a failing batch does not hold back the later ones
+        try:
+            reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
+        except BatchQualityError as err:
+            log.error("%s", err)
+            failures.append(str(err))
+    if failures:
+        raise BatchQualityError(" | ".join(failures))
+    return reports

@@ -1,0 +1,111 @@
+"""The three stage entry points, one outlet at a time. Airflow tasks and the CLI call these.
+
+Each takes only an outlet id (and, for the crawl, the run's time) and finds everything else in the
+registry, the environment and the lake, so any worker can run any outlet's task. Each run
+publishes its metrics (nashra.stages.metrics), also when it fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from nashra.core.config import settings
+from nashra.core.lake import ensure_bucket, open_lake
+from nashra.core.ledger import new_batch_id
+from nashra.core.registry import load_registry
+from nashra.stages.metrics import StageMetrics, now, publish
+
+
+@contextmanager
+def _observed(outlet_id: str, stage: str, run_id: str | None) -> Iterator[StageMetrics]:
+    metrics = StageMetrics(outlet_id, stage, run_id or f"cli-{now():%Y%m%dT%H%M%S}", now())
+    started = time.monotonic()
+    try:
+        yield metrics
+    except Exception as exc:
+        metrics.failed = f"{type(exc).__name__}: {exc}"[:500]
+        raise
+    finally:
+        metrics.duration_s = round(time.monotonic() - started, 3)
+        cfg = settings()
+        try:
+            publish(open_lake(cfg.lake_uri, cfg), metrics)
+        except Exception:  # noqa: BLE001 - metrics must never turn a good run into a failed one
+            logging.getLogger("nashra").warning("could not publish metrics for %s/%s", outlet_id, stage)
+
+
+def _sum_counters(dicts: Any) -> dict[str, int]:
+    return dict(sum((Counter(d) for d in dicts), Counter()))
+
+
+def crawl(
+    outlet_id: str, run_time: datetime, *, max_articles: int = 200, run_id: str | None = None
+) -> dict[str, Any]:
+    from spiders.crawl import crawl_outlet
+
+    cfg = settings()
+    ensure_bucket(cfg.lake_uri, cfg)
+    outlet = load_registry().get(outlet_id)  # fail fast on an unknown id, before forking
+    with _observed(outlet.id, "crawl", run_id) as metrics:
+        report = crawl_outlet(
+            outlet.id,
+            new_batch_id(outlet.id, run_time),
+            max_articles=max_articles,
+            today=run_time.date().isoformat(),
+        )
+        families = list(report.families.values())
+        metrics.pages_fetched = report.archived
+        metrics.bytes_fetched = sum(f.bytes_fetched for f in families)
+        metrics.errors = _sum_counters(f.errors for f in families)
+    return report.to_json()
+
+
+def process(outlet_id: str, *, reprocess: bool = False, run_id: str | None = None) -> list[dict[str, Any]]:
+    from nashra.stages.process import process_outlet
+
+    cfg = settings()
+    outlet = load_registry().get(outlet_id)
+    with _observed(outlet.id, "process", run_id) as metrics:
+        reports = process_outlet(
+            open_lake(cfg.lake_uri, cfg), outlet, max_failure_rate=cfg.max_failure_rate, reprocess=reprocess
+        )
+        metrics.pages_fetched = sum(r.pages for r in reports)
+        metrics.articles_valid = sum(r.stored - r.duplicates for r in reports)
+        metrics.articles_duplicate = sum(r.duplicates for r in reports)
+        metrics.url_duplicates = sum(r.url_duplicates for r in reports)
+        metrics.quarantined = sum(r.quarantined for r in reports)
+        metrics.errors = _sum_counters(r.reasons for r in reports)
+    return [r.__dict__ for r in reports]
+
+
+def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -> list[dict[str, Any]]:
+    from nashra.stages.index import es_client, index_outlet
+
+    cfg = settings()
+    load_registry().get(outlet_id)
+    with _observed(outlet_id, "index", run_id) as metrics:
+        reports = index_outlet(
+            open_lake(cfg.lake_uri, cfg), es_client(cfg), outlet_id, cfg.index_prefix, reindex=reindex
+        )
+        metrics.indexed = sum(r.indexed for r in reports)
+    return [r.__dict__ for r in reports]
+
+
+def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
+    """The one entry point of the generated per-outlet DAGs: the stage, with the run's identity.
+    The crawl's time is the run's logical date (a retry of the run re-crawls the same batch)."""
+    run_id = context["run_id"]
+    if stage == "crawl":
+        run_time = context.get("logical_date") or context["dag_run"].run_after
+        return crawl(outlet_id, run_time, run_id=run_id)
+    if stage == "process":
+        return process(outlet_id, run_id=run_id)
+    if stage == "index":
+        return index(outlet_id, run_id=run_id)
+    raise ValueError(f"unknown stage {stage!r}")

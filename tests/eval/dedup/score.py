@@ -1,0 +1,266 @@
+"""`python -m devkit eval dedup`: precision and recall of near-duplicate detection and story linking.
+
+Runs the pipeline's own functions (transforms.dedup.link_batch, fed one publication day at a
+time with the state of the previous days, as the process stage does) over the labelled set in
+tests/eval/dedup/, and scores every pair of documents: a pair is predicted "near-duplicate" when
+both end on the same canonical, "same story" when they get the same story_id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nashra.stages.dedup_state import WINDOW as STATE_WINDOW
+from transforms import neardup, story
+from transforms.dedup import link_batch, signature_rows, state_from_rows
+
+EVAL_DIR = Path(__file__).resolve().parent
+TARGETS = {"near_duplicate": (0.98, 0.95), "story": (0.95, None)}
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    language: str
+    published_at: datetime
+    title: str
+    body: str
+    story: str
+    copy: str  # the original a wire edit was derived from (itself for an original)
+    real: bool = False  # published text (seed:, wikinews:), or a wire edit of one
+
+
+def _source_text(source: str) -> tuple[str, str, dict[str, Any]]:
+    kind, _, key = source.partition(":")
+    if kind == "seed":
+        from devkit.fixture_web.seeds import load_seeds
+
+        seed = load_seeds()[key]
+        return seed.title, "\n\n".join(seed.paragraphs), {}
+    if kind == "fixture":
+        from devkit.fixture_web import texts
+
+        title, paragraphs = getattr(texts, key)
+        return title, "\n\n".join(paragraphs), {}
+    if kind == "written":
+        spec = yaml.safe_load((EVAL_DIR / "written.yaml").read_text(encoding="utf-8"))[key]
+        return spec["title"], spec["body"], spec
+    if kind == "wikinews":  # real published text under an open licence (wikinews.yaml)
+        spec = yaml.safe_load((EVAL_DIR / "wikinews.yaml").read_text(encoding="utf-8"))[key]
+        return spec["title"], "\n\n".join(spec["paragraphs"]), spec
+    raise ValueError(f"unknown source {source!r}")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def apply_edit(title: str, body: str, edit: dict[str, Any]) -> tuple[str, str]:
+    """One realistic wire edit: title, dateline or credit, replaced text, dropped paragraph/sentence."""
+    ((op, arg),) = edit.items()
+    paragraphs = body.split("\n\n")
+    if op == "title":
+        return arg, body
+    if op == "prepend":
+        return title, arg + body
+    if op == "append":
+        return title, f"{body}\n\n{arg}"
+    if op == "replace":
+        old, new = arg
+        if old not in body:
+            raise ValueError(f"edit {edit}: text not found")
+        return title, body.replace(old, new, 1)
+    if op == "drop_paragraph":
+        del paragraphs[arg]
+        return title, "\n\n".join(paragraphs)
+    if op == "drop_sentence":
+        para, sentence = arg
+        sentences = _SENTENCE.split(paragraphs[para])
+        del sentences[sentence]
+        paragraphs[para] = " ".join(sentences)
+        return title, "\n\n".join(p for p in paragraphs if p.strip())
+    raise ValueError(f"unknown edit {op!r}")
+
+
+def load_set(path: Path | None = None) -> list[Doc]:
+    spec = yaml.safe_load((path or EVAL_DIR / "set.yaml").read_text(encoding="utf-8"))
+    docs: dict[str, Doc] = {}
+    for item in spec["documents"]:
+        source = item["from"]
+        if source.startswith("derived:"):
+            base = docs[source.split(":", 1)[1]]
+            title, body = base.title, base.body
+            for edit in item["edits"]:
+                title, body = apply_edit(title, body, edit)
+            when = base.published_at + timedelta(hours=item.get("hours", 1))
+            docs[item["id"]] = Doc(
+                item["id"], base.language, when, title, body, base.story, base.copy, base.real
+            )
+            continue
+        title, body, extra = _source_text(source)
+        language = item.get("language") or extra["language"]
+        when = datetime.fromisoformat(item.get("published_at") or extra["published_at"])
+        real = source.split(":", 1)[0] in ("seed", "wikinews")
+        docs[item["id"]] = Doc(item["id"], language, when, title, body, item["story"], item["id"], real)
+    return list(docs.values())
+
+
+def _row(doc: Doc) -> dict[str, Any]:
+    digest = hashlib.sha256(neardup.normalize_for_hash(doc.body).encode()).hexdigest()
+    return {
+        "article_id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "language": doc.language,
+        "published_at": doc.published_at,
+        "content_hash": digest,
+        "dedup_status": "canonical",
+        "duplicate_of": None,
+    }
+
+
+def run_pipeline(docs: list[Doc]) -> dict[str, dict[str, Any]]:
+    """Feed the documents day by day, as batches, each against the state of the days before."""
+    stored: list[dict[str, Any]] = []
+    out: dict[str, dict[str, Any]] = {}
+    by_day: dict[str, list[Doc]] = {}
+    for doc in sorted(docs, key=lambda d: d.published_at):
+        by_day.setdefault(doc.published_at.date().isoformat(), []).append(doc)
+    for day in sorted(by_day):
+        batch_start = datetime.fromisoformat(day).replace(tzinfo=by_day[day][0].published_at.tzinfo)
+        window = [r for r in stored if r["published_at"] >= batch_start - STATE_WINDOW]
+        state = state_from_rows(window)
+        rows = [_row(d) for d in by_day[day]]
+        seen: dict[str, str] = {}
+        for row in rows:  # exact duplicates first, as in the process stage
+            owner = seen.setdefault(row["content_hash"], row["article_id"])
+            if owner != row["article_id"]:
+                row.update(dedup_status="duplicate", duplicate_of=owner)
+        signatures = link_batch(rows, state)
+        stored += signature_rows(rows, signatures)
+        out.update({r["article_id"]: r for r in rows})
+    return out
+
+
+def _root(rows: dict[str, dict[str, Any]], ident: str) -> str:
+    while rows[ident]["duplicate_of"]:
+        ident = rows[ident]["duplicate_of"]
+    return ident
+
+
+def _pr(truth: list[bool], predicted: list[bool]) -> dict[str, float | int]:
+    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
+    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def evaluate(docs: list[Doc] | None = None) -> dict[str, Any]:
+    docs = docs if docs is not None else load_set()
+    rows = run_pipeline(docs)
+    pairs = list(itertools.combinations(docs, 2))
+    near_truth = [a.copy == b.copy for a, b in pairs]
+    near_pred = [_root(rows, a.id) == _root(rows, b.id) for a, b in pairs]
+    story_truth = [a.story == b.story for a, b in pairs]
+    story_pred = [rows[a.id]["story_id"] == rows[b.id]["story_id"] for a, b in pairs]
+    cross = [i for i, (a, b) in enumerate(pairs) if a.language != b.language]
+    real = [i for i, (a, b) in enumerate(pairs) if a.real and b.real]
+    errors = [
+        f"{kind}: {a.id} ~ {b.id} {'missed' if t else 'wrongly linked'}"
+        for kind, truth, pred in (("near-dup", near_truth, near_pred), ("story", story_truth, story_pred))
+        for (a, b), t, p in zip(pairs, truth, pred, strict=True)
+        if t != p
+    ]
+    return {
+        "documents": len(docs),
+        "pairs": len(pairs),
+        "near_duplicate": _pr(near_truth, near_pred),
+        "story": _pr(story_truth, story_pred),
+        "story_cross_lingual": _pr([story_truth[i] for i in cross], [story_pred[i] for i in cross]),
+        "story_real_text": _pr([story_truth[i] for i in real], [story_pred[i] for i in real]),
+        "errors": errors,
+    }
+
+
+def sweep(docs: list[Doc]) -> dict[str, list[tuple[float, dict[str, float | int]]]]:
+    """Pairwise P/R of each decision alone at several thresholds (how the thresholds were chosen)."""
+    pairs = list(itertools.combinations(docs, 2))
+    sigs = {d.id: neardup.minhash(d.body) for d in docs}
+    sims = [neardup.similarity(sigs[a.id], sigs[b.id]) for a, b in pairs]
+    truth = [a.copy == b.copy for a, b in pairs]
+    near = [(t, _pr(truth, [s >= t for s in sims])) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    sdocs = {
+        d.id: story.StoryDoc(d.id, d.published_at, *story.story_keys(d.title, d.body, d.language))
+        for d in docs
+    }
+    # Story linking is judged on pairs that are not copies of each other: copies are linked by dedup.
+    distinct = [(a, b) for a, b in pairs if a.copy != b.copy]
+    scores = [story.score(sdocs[a.id], sdocs[b.id]) for a, b in distinct]
+    struth = [a.story == b.story for a, b in distinct]
+    stories = []
+    for t in (3.0, 4.0, 5.0, story.THRESHOLD, 6.0, 8.0, 10.0):
+        stories.append((t, _pr(struth, [s >= t for s in scores])))
+    return {"near_duplicate": near, "story": stories}
+
+
+def _fmt(name: str, m: dict[str, Any]) -> str:
+    return (
+        f"{name:<22} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
+        f"(tp {m['tp']}, fp {m['fp']}, fn {m['fn']})"
+    )
+
+
+def cmd_eval_dedup(args: argparse.Namespace) -> int:
+    set_path = Path(args.set) if args.set else None
+    docs = load_set(set_path)
+    result = evaluate(docs)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    where = set_path or EVAL_DIR
+    print(f"dedup evaluation set: {result['documents']} documents, {result['pairs']} pairs ({where})")
+    print(_fmt("near-duplicate", result["near_duplicate"]))
+    print(_fmt("story linking", result["story"]))
+    print(_fmt("  cross-lingual pairs", result["story_cross_lingual"]))
+    print(_fmt("  real-text pairs", result["story_real_text"]))
+    for line in result["errors"]:
+        print(f"  {line}")
+    if args.sweep:
+        for name, rows in sweep(docs).items():
+            print(f"sweep {name} (pairwise, this decision alone):")
+            for threshold, m in rows:
+                print("  " + _fmt(f"threshold {threshold:g}", m))
+    ok = meets_targets(result)
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+def meets_targets(result: dict[str, Any]) -> bool:
+    for key, (precision, recall) in TARGETS.items():
+        if result[key]["precision"] < precision or (recall and result[key]["recall"] < recall):
+            return False
+    return True
+
+
+def register(eval_subparsers: Any) -> None:
+    """`python -m devkit eval dedup` (the `eval` parent is made in devkit.cli)."""
+    p = eval_subparsers.add_parser("dedup", help="near-duplicate and story-linking P/R on tests/eval/dedup")
+    p.add_argument("--sweep", action="store_true", help="also print P/R per threshold")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--set", help="another labelled set, same format (default tests/eval/dedup/set.yaml)")
+    p.set_defaults(fn=cmd_eval_dedup)
