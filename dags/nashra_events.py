@@ -12,20 +12,12 @@ so a duplicate event or a sweep right after an event does nothing twice.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Asset, AssetWatcher, task
 
-from nashra.stages.metrics import on_failure
+from nashra.ops.dag_defaults import START, default_args, tags
 
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
-DEFAULT_ARGS = {
-    "owner": "nashra-data-eng",
-    # Tests set NASHRA_TASK_RETRIES=0: dag.test() would otherwise sleep through the retry delay.
-    "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "2")),
-    "retry_delay": timedelta(minutes=2),
-    "on_failure_callback": on_failure,
-}
 
 
 def inbox_asset() -> Asset:
@@ -48,11 +40,11 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
     with DAG(
         dag_id,
         schedule=schedule,
-        start_date=datetime(2026, 1, 1),
+        start_date=START,
         catchup=False,
         max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=["nashra", "events"],
+        default_args=default_args(),
+        tags=tags("events"),
         doc_md=doc,
     ) as dag:
 

@@ -11,23 +11,10 @@ at parse time.
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
-
 from airflow.sdk import DAG, Asset, task
 
 from nashra.core.registry import load_registry
-from nashra.stages.metrics import on_failure
-
-DEFAULT_ARGS = {
-    "owner": "nashra-data-eng",
-    # Tests set NASHRA_TASK_RETRIES=0: dag.test() would otherwise sleep through the retry delay.
-    "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "2")),
-    "retry_delay": timedelta(minutes=5),
-    "retry_exponential_backoff": True,
-    "on_failure_callback": on_failure,
-}
-START = datetime(2026, 1, 1)
+from nashra.ops.dag_defaults import START, default_args, tags
 
 
 def asset(kind: str, outlet_id: str) -> Asset:
@@ -57,8 +44,8 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
             start_date=START,
             catchup=False,
             max_active_runs=1,
-            default_args=DEFAULT_ARGS,
-            tags=["nashra", outlet.country, outlet.id, stage],
+            default_args=default_args(),
+            tags=tags(outlet.country, outlet.id, stage),
             doc_md=purpose.format(doc=doc),
         ) as dag:
 

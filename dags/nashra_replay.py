@@ -6,25 +6,17 @@ Trigger it by hand with params {"since": "2026-02-01", "until": "2026-02-07", "o
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
-
 from airflow.sdk import DAG, Param, task
 
-from nashra.stages.metrics import on_failure
+from nashra.ops.dag_defaults import START, default_args, tags
 
 with DAG(
     "nashra_replay",
     schedule=None,
-    start_date=datetime(2026, 1, 1),
+    start_date=START,
     catchup=False,
-    default_args={
-        "owner": "nashra-data-eng",
-        "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "1")),
-        "retry_delay": timedelta(minutes=5),
-        "on_failure_callback": on_failure,
-    },
-    tags=["nashra", "replay"],
+    default_args=default_args(),
+    tags=tags("replay"),
     doc_md=__doc__,
     params={
         "since": Param(type="string", format="date", description="first crawl day (UTC)"),

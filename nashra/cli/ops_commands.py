@@ -34,7 +34,7 @@ def register_kibana(subparsers: Any) -> None:
     p.add_argument("action", choices=["import"])
     p.add_argument("--url", default=os.environ.get("KIBANA_URL", "http://127.0.0.1:5601"))
     p.add_argument("--space", help="Kibana space id (default space when omitted)")
-    p.add_argument("--file", type=Path, help="one NDJSON file (default: every infra/kibana/*.ndjson)")
+    p.add_argument("--file", type=Path, help="one NDJSON file (default: every schemas/kibana/*.ndjson)")
     p.set_defaults(fn=cmd_kibana_import)
 
 

@@ -163,6 +163,18 @@ def _aws_from_connection(conn: Any) -> dict[str, Any]:
     }
 
 
+class ConfigError(RuntimeError):
+    """A setting the entry point needs is missing: one line that names it."""
+
+
+def require_elasticsearch(cfg: Settings, what: str) -> None:
+    """Production entry points never fall back to a local default cluster or start one."""
+    if not cfg.es_configured:
+        raise ConfigError(
+            f"ES_URL is not set (nor the Airflow connection {ES_CONNECTION}): {what} needs an Elasticsearch"
+        )
+
+
 def settings() -> Settings:
     es: dict[str, Any] = {}
     if not _env("ES_URL"):

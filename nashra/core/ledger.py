@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nashra.core.lake import Lake
+if TYPE_CHECKING:  # the DAG files import the ledger's names; pyarrow stays out of parse time
+    from nashra.core.lake import Lake
 
 BATCH_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 STAGES = ("process", "index")  # stages that write a manifest per batch

@@ -1,4 +1,4 @@
-"""Kibana saved objects (infra/kibana/*.ndjson) and `nashra kibana import`.
+"""Kibana saved objects (schemas/kibana/*.ndjson, shipped in the wheel) and `nashra kibana import`.
 
 The import goes through Kibana's saved-objects `_import` API (multipart upload, `overwrite=true`,
 so re-importing updates in place). The data view's title is set to the read alias of
@@ -14,9 +14,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from nashra.core.config import REPO_ROOT
+from schemas import SCHEMA_DIR
 
-SAVED_OBJECTS_DIR = REPO_ROOT / "infra" / "kibana"
+SAVED_OBJECTS_DIR = SCHEMA_DIR / "kibana"
 # JSON-in-a-string attributes Kibana stores serialized; field names hide inside them.
 _NESTED_JSON = ("visState", "searchSourceJSON", "panelsJSON", "optionsJSON", "uiStateJSON")
 _KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from nashra.core.config import settings
+from nashra.core.config import require_elasticsearch, settings
 from nashra.core.lake import ensure_bucket, open_lake
 from nashra.core.ledger import new_batch_id
 from nashra.core.registry import load_registry
@@ -88,6 +88,7 @@ def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -
     from nashra.stages.index import es_client, index_outlet
 
     cfg = settings()
+    require_elasticsearch(cfg, "the index stage")
     load_registry().get(outlet_id)
     with _observed(outlet_id, "index", run_id) as metrics:
         reports = index_outlet(
