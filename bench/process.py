@@ -31,7 +31,8 @@ _BREAKDOWN = {
     "extraction cascade (transforms.article.process_page)": ("article.py", "process_page"),
     "Great Expectations (3 suites per batch)": ("validate.py", "_validate"),
     "near-dup + story linking": ("dedup.py", "link_batch"),
-    "story keys for the lake (dedup.signature_rows)": ("dedup.py", "signature_rows"),
+    # computed once per article when exact dedup makes its record; linking and the lake reuse them
+    "story keys (dedup.stored_article)": ("dedup.py", "stored_article"),
     "Parquet writes": ("lake.py", "write_parquet"),
     "WARC read": ("warc.py", "read_pages"),
     "lake reads (dedup index, window)": ("process.py", "load_lake_index"),

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from nashra.core.model import Article
+from nashra.core.model import Article, StoredArticle
+from transforms import story
 from transforms.dedup import LakeIndex, mark_content_duplicates, split_url_duplicates
 
 T0 = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
@@ -46,8 +47,8 @@ def art(
     return Article(**fields)
 
 
-def status(rows: list[dict[str, Any]]) -> dict[str, tuple[str, str | None]]:
-    return {r["article_id"]: (r["dedup_status"], r["duplicate_of"]) for r in rows}
+def status(records: list[StoredArticle]) -> dict[str, tuple[str, str | None]]:
+    return {r.article.article_id: (r.dedup_status, r.duplicate_of) for r in records}
 
 
 # -- URL duplicates ------------------------------------------------------------------------------
@@ -99,9 +100,35 @@ def test_identical_content_in_a_batch_earliest_published_is_canonical() -> None:
         "m-mid": ("duplicate", "z-early"),
         "a-late": ("duplicate", "z-early"),
     }
-    # Rows keep every article field.
-    dedup_keys = ("dedup_status", "duplicate_of", "dedup_method", "similarity")
-    assert {k for k in rows[0] if k not in dedup_keys} == set(early.to_row())
+    # Records keep the article; its row is every article field, then the dedup and story fields.
+    assert rows[0].article is early
+    dedup_keys = ["dedup_status", "duplicate_of", "dedup_method", "similarity", "story_id"]
+    assert list(rows[0].to_row()) == [*early.to_row(), *dedup_keys]
+
+
+def test_a_stored_row_is_the_article_row_with_the_dedup_fields() -> None:
+    """The articles table's row, key for key and in order, as exact dedup built it as a dict."""
+    copy, original = art("b", "wire"), art("a", "wire")
+    canonical, duplicate = mark_content_duplicates([copy, original], LakeIndex())  # earliest, then by id
+    canonical.story_id, duplicate.story_id = "a", "a"
+    assert list(duplicate.to_row().items()) == [
+        *copy.to_row().items(),
+        ("dedup_status", "duplicate"),
+        ("duplicate_of", "a"),
+        ("dedup_method", "content_hash"),
+        ("similarity", 1.0),
+        ("story_id", "a"),
+    ]
+    assert list(canonical.to_row().items())[-5:] == [
+        ("dedup_status", "canonical"),
+        ("duplicate_of", None),
+        ("dedup_method", None),
+        ("similarity", None),
+        ("story_id", "a"),
+    ]
+    # The story keys are the article's, computed when the record is made.
+    script, keys = story.story_keys(copy.title or "", copy.body or "", copy.language)
+    assert (duplicate.script, duplicate.story_keys) == (script, keys)
 
 
 def test_same_publication_time_lowest_id_is_canonical() -> None:

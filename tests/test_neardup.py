@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from devkit.fixture_web import texts
-from transforms.dedup import WindowState, link_batch, signature_rows, state_from_rows
+from nashra.core.model import Article, StoredArticle
+from transforms import story
+from transforms.dedup import (
+    LakeIndex,
+    WindowState,
+    link_batch,
+    mark_content_duplicates,
+    signature_rows,
+    state_from_rows,
+    stored_article,
+)
 from transforms.neardup import SIGNATURE_BYTES, from_bytes, minhash, similarity, to_bytes
 
 T0 = datetime(2026, 2, 2, 6, 15, tzinfo=UTC)
@@ -15,20 +27,35 @@ EDITED = BODY.replace("Doha, February 2 (QNA) - ", "DOHA: ") + "\n\n(QNA)"
 OTHER = "\n\n".join(texts.GULFTIMES_TREES[1])
 
 
-def row(ident: str, body: str, hours: int = 0, language: str = "en") -> dict:
-    return {
-        "article_id": ident,
-        "outlet_id": "qna_en",
-        "batch_id": "b",
-        "title": TITLE,
-        "body": body,
-        "language": language,
-        "published_at": T0 + timedelta(hours=hours),
-        "dedup_status": "canonical",
-        "duplicate_of": None,
-        "dedup_method": None,
-        "similarity": None,
-    }
+def article(ident: str, body: str, hours: int = 0, language: str = "en") -> Article:
+    url = f"http://qna.test/en/{ident}"
+    when = T0 + timedelta(hours=hours)
+    return Article(
+        article_id=ident,
+        canonical_url=url,
+        url=url,
+        outlet_id="qna_en",
+        country="QA",
+        language=language,
+        title=TITLE,
+        body=body,
+        authors=[],
+        section=None,
+        tags=[],
+        image_url=None,
+        published_at=when,
+        modified_at=None,
+        fetched_at=when,
+        content_hash=None,  # not an exact copy: near-dup and story linking only
+        word_count=len(body.split()),
+        batch_id="b",
+        page_id=f"page-{ident}",
+        discovery="feed",
+    )
+
+
+def row(ident: str, body: str, hours: int = 0, language: str = "en") -> StoredArticle:
+    return stored_article(article(ident, body, hours, language))
 
 
 def test_signature_round_trips_through_its_fixed_size_column() -> None:
@@ -46,13 +73,13 @@ def test_wire_edits_stay_similar_and_another_story_does_not() -> None:
 def test_near_copy_in_a_batch_points_to_the_earliest_and_shares_its_story() -> None:
     rows = [row("late", EDITED, hours=2), row("early", BODY), row("trees", OTHER, hours=1)]
     link_batch(rows, WindowState())
-    by_id = {r["article_id"]: r for r in rows}
-    assert by_id["late"]["dedup_status"] == "duplicate"
-    assert by_id["late"]["duplicate_of"] == "early"
-    assert by_id["late"]["dedup_method"] == "minhash"
-    assert 0.6 <= by_id["late"]["similarity"] < 1.0
-    assert by_id["late"]["story_id"] == by_id["early"]["story_id"] == "early"
-    assert by_id["trees"]["dedup_status"] == "canonical" and by_id["trees"]["story_id"] == "trees"
+    by_id = {r.article.article_id: r for r in rows}
+    assert by_id["late"].dedup_status == "duplicate"
+    assert by_id["late"].duplicate_of == "early"
+    assert by_id["late"].dedup_method == "minhash"
+    assert by_id["late"].similarity is not None and 0.6 <= by_id["late"].similarity < 1.0
+    assert by_id["late"].story_id == by_id["early"].story_id == "early"
+    assert by_id["trees"].dedup_status == "canonical" and by_id["trees"].story_id == "trees"
 
 
 def test_state_from_an_earlier_batch_is_used_and_the_stored_canonical_stays() -> None:
@@ -61,5 +88,27 @@ def test_state_from_an_earlier_batch_is_used_and_the_stored_canonical_stays() ->
     state = state_from_rows(signature_rows(first, sigs))
     second = [row("copy", EDITED, hours=5)]
     link_batch(second, state)
-    assert (second[0]["dedup_status"], second[0]["duplicate_of"]) == ("duplicate", "early")
-    assert second[0]["story_id"] == "early"
+    assert (second[0].dedup_status, second[0].duplicate_of) == ("duplicate", "early")
+    assert second[0].story_id == "early"
+
+
+def test_story_keys_are_computed_once_per_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact dedup computes them; near-dup, story linking and the signature rows reuse them."""
+    calls: list[str] = []
+    real = story.story_keys
+
+    def counted(title: str, body: str, language: str | None) -> tuple[str, frozenset[str]]:
+        calls.append(title)
+        return real(title, body, language)
+
+    monkeypatch.setattr(story, "story_keys", counted)
+    articles = [article("late", EDITED, hours=2), article("early", BODY), article("trees", OTHER, hours=1)]
+    records = mark_content_duplicates(articles, LakeIndex())
+    sigs = link_batch(records, WindowState())
+    stored = signature_rows(records, sigs)
+    assert len(calls) == len(articles)
+    kept = {r["article_id"]: (r["script"], r["story_keys"]) for r in stored}
+    for record in records:
+        script, keys = real(record.article.title or "", record.article.body or "", record.article.language)
+        assert (record.script, record.story_keys) == (script, keys)
+        assert kept[record.article.article_id] == (script, sorted(keys))

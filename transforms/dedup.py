@@ -8,8 +8,11 @@ give the same answer:
 - within a batch, identical bodies: the earliest published (then lowest id) is canonical.
 "Stored first wins" across batches keeps already-stored rows immutable.
 
-`link_batch` then adds near-duplicates (MinHash, transforms/neardup.py) and cross-lingual
-story ids (transforms/story.py) against a `WindowState`: what the lake holds for the last days.
+`mark_content_duplicates` turns each article into a `StoredArticle` (nashra/core/model.py), its
+story keys computed there, once; `link_batch` then adds near-duplicates (MinHash,
+transforms/neardup.py) and cross-lingual story ids (transforms/story.py) against a `WindowState`:
+what the lake holds for the last days; `signature_rows` is what the lake keeps of them for later
+batches.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from nashra.core.model import Article
+from nashra.core.model import Article, StoredArticle
 from transforms import neardup, story
 
 
@@ -53,23 +56,27 @@ def split_url_duplicates(
     return unique, dups
 
 
-def mark_content_duplicates(articles: list[Article], index: LakeIndex) -> list[dict[str, Any]]:
+def stored_article(article: Article) -> StoredArticle:
+    """A canonical record of ``article`` with its story keys: computed here once per article, as
+    link_batch (canonical rows) and signature_rows (every row) both need them."""
+    script, keys = story.story_keys(article.title or "", article.body or "", article.language)
+    return StoredArticle(article=article, script=script, story_keys=keys)
+
+
+def mark_content_duplicates(articles: list[Article], index: LakeIndex) -> list[StoredArticle]:
     canonical = dict(index.canonical_by_hash)
-    rows = []
+    stored = []
     order = sorted(articles, key=lambda a: (a.published_at is None, a.published_at, a.article_id))
     for article in order:
-        row = article.to_row()
+        record = stored_article(article)
         owner = canonical.get(article.content_hash) if article.content_hash else None
         if owner and owner != article.article_id:
-            row.update(
-                dedup_status="duplicate", duplicate_of=owner, dedup_method="content_hash", similarity=1.0
-            )
-        else:
-            row.update(dedup_status="canonical", duplicate_of=None, dedup_method=None, similarity=None)
-            if article.content_hash:
-                canonical[article.content_hash] = article.article_id
-        rows.append(row)
-    return rows
+            record.dedup_status, record.duplicate_of = "duplicate", owner
+            record.dedup_method, record.similarity = "content_hash", 1.0
+        elif article.content_hash:
+            canonical[article.content_hash] = article.article_id
+        stored.append(record)
+    return stored
 
 
 @dataclass
@@ -81,33 +88,29 @@ class WindowState:
     story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
 
 
-def link_batch(rows: list[dict[str, Any]], state: WindowState) -> dict[str, neardup.Signature]:
-    """Near-duplicates and story ids for a batch's rows (after exact dedup), in place.
+def link_batch(records: list[StoredArticle], state: WindowState) -> dict[str, neardup.Signature]:
+    """Near-duplicates and story ids for a batch's records (after exact dedup), in place.
 
     Near-copies become `duplicate` of the earliest canonical with `dedup_method = minhash`; every
-    duplicate shares its canonical's story; canonical rows are linked across languages. Returns
-    the MinHash of every row, for the lake's signature table.
+    duplicate shares its canonical's story; canonical records are linked across languages. Returns
+    the MinHash of every record, for the lake's signature table.
     """
-    signatures = neardup.signatures_of(rows)
-    neardup.mark_near_duplicates(rows, signatures, state.neardup)
-    canon = [r for r in rows if r["dedup_status"] == "canonical"]
+    signatures = neardup.signatures_of(records)
+    neardup.mark_near_duplicates(records, signatures, state.neardup)
     docs = [
-        story.StoryDoc(
-            r["article_id"],
-            r["published_at"],
-            *story.story_keys(r["title"] or "", r["body"] or "", r["language"]),
-        )
-        for r in canon
+        story.StoryDoc(r.article.article_id, r.article.published_at, r.script, r.story_keys)
+        for r in records
+        if r.dedup_status == "canonical"
     ]
     linked = story.link_stories(docs, state.stories)
     story_of = dict(state.story_of)
     story_of.update({ident: sid for ident, (sid, _) in linked.items()})
-    for row in rows:
-        if row["dedup_status"] == "canonical":
-            row["story_id"] = story_of[row["article_id"]]
-        else:
+    for record in records:
+        if record.dedup_status == "canonical":
+            record.story_id = story_of[record.article.article_id]
+        elif record.duplicate_of is not None:
             # A canonical outside the window has an unknown story; its id is the best stand-in.
-            row["story_id"] = story_of.get(row["duplicate_of"], row["duplicate_of"])
+            record.story_id = story_of.get(record.duplicate_of, record.duplicate_of)
     return signatures
 
 
@@ -132,23 +135,20 @@ def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
 
 
 def signature_rows(
-    rows: list[dict[str, Any]], signatures: dict[str, neardup.Signature]
+    records: list[StoredArticle], signatures: dict[str, neardup.Signature]
 ) -> list[dict[str, Any]]:
     """What the lake keeps per article for later batches: MinHash, story keys and story id."""
-    out = []
-    for row in rows:
-        script, keys = story.story_keys(row["title"] or "", row["body"] or "", row["language"])
-        out.append(
-            {
-                "article_id": row["article_id"],
-                "outlet_id": row.get("outlet_id"),
-                "published_at": row["published_at"],
-                "batch_id": row.get("batch_id"),
-                "dedup_status": row["dedup_status"],
-                "minhash": neardup.to_bytes(signatures[row["article_id"]]),
-                "script": script,
-                "story_keys": sorted(keys),
-                "story_id": row["story_id"],
-            }
-        )
-    return out
+    return [
+        {
+            "article_id": r.article.article_id,
+            "outlet_id": r.article.outlet_id,
+            "published_at": r.article.published_at,
+            "batch_id": r.article.batch_id,
+            "dedup_status": r.dedup_status,
+            "minhash": neardup.to_bytes(signatures[r.article.article_id]),
+            "script": r.script,
+            "story_keys": sorted(r.story_keys),
+            "story_id": r.story_id,
+        }
+        for r in records
+    ]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash
 
+from nashra.core.model import StoredArticle
 from transforms.hashing import normalize_for_hash
 
 NUM_PERM = 128
@@ -202,28 +203,29 @@ class NearDupIndex:
         return key, best
 
 
-def mark_near_duplicates(rows: list[dict], signatures: dict[str, Signature], index: NearDupIndex) -> None:
-    """Mark canonical rows that are near-copies of an earlier canonical, in place.
+def mark_near_duplicates(
+    records: list[StoredArticle], signatures: dict[str, Signature], index: NearDupIndex
+) -> None:
+    """Mark canonical records that are near-copies of an earlier canonical, in place.
 
-    Rows are visited earliest published first (then by id), like exact dedup, so the earliest
-    copy is the canonical; a row left canonical joins the index for the rows after it.
+    Records are visited earliest published first (then by id), like exact dedup, so the earliest
+    copy is the canonical; a record left canonical joins the index for the records after it.
     """
     order = sorted(
-        (r for r in rows if r["dedup_status"] == "canonical"),
-        key=lambda r: (r["published_at"] is None, r["published_at"], r["article_id"]),
+        (r for r in records if r.dedup_status == "canonical"),
+        key=lambda r: (r.article.published_at is None, r.article.published_at, r.article.article_id),
     )
-    for row in order:
-        m = signatures.get(row["article_id"])
+    for record in order:
+        m = signatures.get(record.article.article_id)
         if m is None:
             continue
         match = index.best_match(m)
-        if match and match[0] != row["article_id"]:
-            row.update(
-                dedup_status="duplicate", duplicate_of=match[0], dedup_method="minhash", similarity=match[1]
-            )
+        if match and match[0] != record.article.article_id:
+            record.dedup_status, record.duplicate_of = "duplicate", match[0]
+            record.dedup_method, record.similarity = "minhash", match[1]
         else:
-            index.add(row["article_id"], m)
+            index.add(record.article.article_id, m)
 
 
-def signatures_of(rows: Iterable[dict]) -> dict[str, Signature]:
-    return {r["article_id"]: minhash(r["body"] or "") for r in rows}
+def signatures_of(records: Iterable[StoredArticle]) -> dict[str, Signature]:
+    return {r.article.article_id: minhash(r.article.body or "") for r in records}

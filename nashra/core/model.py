@@ -1,6 +1,7 @@
 """The plain records that flow between stages.
 
-Transforms are pure functions over these: ``RawPage -> Article | Rejection``. Nothing here does I/O.
+Transforms are pure functions over these: ``RawPage -> Article | Rejection``, then ``Article ->
+StoredArticle`` (dedup and story linking). Nothing here does I/O.
 Field names match ``schemas/fields.yaml`` so a record converts to a Parquet row or an ES document
 without a mapping table in between.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,39 @@ class Rejection:
 
     def to_row(self) -> dict[str, Any]:
         return _row(self)
+
+
+DedupStatus = Literal["canonical", "duplicate"]
+DedupMethod = Literal["content_hash", "minhash"]
+
+
+@dataclass(kw_only=True)
+class StoredArticle:
+    """An article as the articles table stores it: the extracted `Article` and what dedup and story
+    linking decided about it (transforms/dedup.py). Not frozen: exact dedup makes the record, then
+    near-dup and story linking fill in their fields."""
+
+    article: Article
+    dedup_status: DedupStatus = "canonical"
+    duplicate_of: str | None = None  # the canonical article_id, for a duplicate
+    dedup_method: DedupMethod | None = None  # how the duplicate was found; None when canonical
+    similarity: float | None = None  # 1.0 for content_hash, estimated Jaccard for minhash
+    story_id: str | None = None  # set by story linking
+    # transforms.story.story_keys of the article, computed once when the record is made: linking
+    # reads them and the lake's signature table stores them. Plain data (core imports no transforms).
+    script: str
+    story_keys: frozenset[str]
+
+    def to_row(self) -> dict[str, Any]:
+        """The articles table's row: the article's fields, then the dedup and story fields."""
+        return {
+            **self.article.to_row(),
+            "dedup_status": self.dedup_status,
+            "duplicate_of": self.duplicate_of,
+            "dedup_method": self.dedup_method,
+            "similarity": self.similarity,
+            "story_id": self.story_id,
+        }
 
 
 def _row(record: Article | Rejection) -> dict[str, Any]:

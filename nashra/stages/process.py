@@ -172,21 +172,22 @@ def process_batch(
     unique, url_dups = split_url_duplicates(articles, index)
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections += outcome.rejected
-    rows = mark_content_duplicates(outcome.valid, index)
-    signatures = link_batch(rows, load_window(lake, now, exclude_batch=batch_id))
+    stored = mark_content_duplicates(outcome.valid, index)
+    signatures = link_batch(stored, load_window(lake, now, exclude_batch=batch_id))
+    rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
 
     _write_partitioned(lake, "articles", outlet.id, batch_id, rows, "published_at")
     _write_partitioned(
         lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], "fetched_at"
     )
     _write_partitioned(lake, "url_duplicates", outlet.id, batch_id, url_dups, "fetched_at")
-    write_signatures(lake, outlet.id, batch_id, signature_rows(rows, signatures))
+    write_signatures(lake, outlet.id, batch_id, signature_rows(stored, signatures))
 
-    report.stored = len(rows)
-    report.duplicates = sum(r["dedup_status"] == "duplicate" for r in rows)
-    report.near_duplicates = sum(r["dedup_method"] == "minhash" for r in rows)
+    report.stored = len(stored)
+    report.duplicates = sum(a.dedup_status == "duplicate" for a in stored)
+    report.near_duplicates = sum(a.dedup_method == "minhash" for a in stored)
     report.stories_linked = sum(
-        r["dedup_status"] == "canonical" and r["story_id"] != r["article_id"] for r in rows
+        a.dedup_status == "canonical" and a.story_id != a.article.article_id for a in stored
     )
     report.url_duplicates = len(url_dups)
     report.quarantined = len(rejections)

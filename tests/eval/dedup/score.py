@@ -20,9 +20,10 @@ from typing import Any
 
 import yaml
 
+from nashra.core.model import Article, StoredArticle
 from nashra.stages.dedup_state import WINDOW as STATE_WINDOW
 from transforms import neardup, story
-from transforms.dedup import link_batch, signature_rows, state_from_rows
+from transforms.dedup import link_batch, signature_rows, state_from_rows, stored_article
 
 EVAL_DIR = Path(__file__).resolve().parent
 TARGETS = {"near_duplicate": (0.98, 0.95), "story": (0.95, None)}
@@ -114,24 +115,38 @@ def load_set(path: Path | None = None) -> list[Doc]:
     return list(docs.values())
 
 
-def _row(doc: Doc) -> dict[str, Any]:
+def _record(doc: Doc) -> StoredArticle:
+    """The document as the process stage would store it; fields the linking does not read are blank."""
     digest = hashlib.sha256(neardup.normalize_for_hash(doc.body).encode()).hexdigest()
-    return {
-        "article_id": doc.id,
-        "title": doc.title,
-        "body": doc.body,
-        "language": doc.language,
-        "published_at": doc.published_at,
-        "content_hash": digest,
-        "dedup_status": "canonical",
-        "duplicate_of": None,
-    }
+    article = Article(
+        article_id=doc.id,
+        canonical_url="",
+        url="",
+        outlet_id="",
+        country="",
+        language=doc.language,
+        title=doc.title,
+        body=doc.body,
+        authors=[],
+        section=None,
+        tags=[],
+        image_url=None,
+        published_at=doc.published_at,
+        modified_at=None,
+        fetched_at=doc.published_at,
+        content_hash=digest,
+        word_count=len(doc.body.split()),
+        batch_id="",
+        page_id=doc.id,
+        discovery="",
+    )
+    return stored_article(article)
 
 
-def run_pipeline(docs: list[Doc]) -> dict[str, dict[str, Any]]:
+def run_pipeline(docs: list[Doc]) -> dict[str, StoredArticle]:
     """Feed the documents day by day, as batches, each against the state of the days before."""
-    stored: list[dict[str, Any]] = []
-    out: dict[str, dict[str, Any]] = {}
+    stored: list[dict[str, Any]] = []  # signature rows, as the lake keeps them
+    out: dict[str, StoredArticle] = {}
     by_day: dict[str, list[Doc]] = {}
     for doc in sorted(docs, key=lambda d: d.published_at):
         by_day.setdefault(doc.published_at.date().isoformat(), []).append(doc)
@@ -139,21 +154,21 @@ def run_pipeline(docs: list[Doc]) -> dict[str, dict[str, Any]]:
         batch_start = datetime.fromisoformat(day).replace(tzinfo=by_day[day][0].published_at.tzinfo)
         window = [r for r in stored if r["published_at"] >= batch_start - STATE_WINDOW]
         state = state_from_rows(window)
-        rows = [_row(d) for d in by_day[day]]
-        seen: dict[str, str] = {}
-        for row in rows:  # exact duplicates first, as in the process stage
-            owner = seen.setdefault(row["content_hash"], row["article_id"])
-            if owner != row["article_id"]:
-                row.update(dedup_status="duplicate", duplicate_of=owner)
-        signatures = link_batch(rows, state)
-        stored += signature_rows(rows, signatures)
-        out.update({r["article_id"]: r for r in rows})
+        records = [_record(d) for d in by_day[day]]
+        seen: dict[str | None, str] = {}
+        for record in records:  # exact duplicates first, as in the process stage
+            owner = seen.setdefault(record.article.content_hash, record.article.article_id)
+            if owner != record.article.article_id:
+                record.dedup_status, record.duplicate_of = "duplicate", owner
+        signatures = link_batch(records, state)
+        stored += signature_rows(records, signatures)
+        out.update({r.article.article_id: r for r in records})
     return out
 
 
-def _root(rows: dict[str, dict[str, Any]], ident: str) -> str:
-    while rows[ident]["duplicate_of"]:
-        ident = rows[ident]["duplicate_of"]
+def _root(records: dict[str, StoredArticle], ident: str) -> str:
+    while owner := records[ident].duplicate_of:
+        ident = owner
     return ident
 
 
@@ -177,7 +192,7 @@ def evaluate(docs: list[Doc] | None = None) -> dict[str, Any]:
     near_truth = [a.copy == b.copy for a, b in pairs]
     near_pred = [_root(rows, a.id) == _root(rows, b.id) for a, b in pairs]
     story_truth = [a.story == b.story for a, b in pairs]
-    story_pred = [rows[a.id]["story_id"] == rows[b.id]["story_id"] for a, b in pairs]
+    story_pred = [rows[a.id].story_id == rows[b.id].story_id for a, b in pairs]
     cross = [i for i, (a, b) in enumerate(pairs) if a.language != b.language]
     real = [i for i, (a, b) in enumerate(pairs) if a.real and b.real]
     errors = [
