@@ -50,7 +50,7 @@ eval: venv
 
 # Load: crawl + process a 50,000-page fixture outlet; time, peak RSS of the crawl and of the
 # process stage, and page accounting, in var/load/report.json. Too slow for `make test`, which
-# runs the same at 2,000 pages (tests/test_load.py). LOAD_PAGES=N for another size.
+# runs the same at 2,000 pages (tests/integration/test_load.py). LOAD_PAGES=N for another size.
 LOAD_PAGES ?= 50000
 load: venv
 	$(BIN)/python -m devkit load --pages $(LOAD_PAGES)

@@ -1,5 +1,6 @@
 """``python -m devkit load --pages N``: crawl and process an N-page fixture outlet, measuring time,
-peak memory and page accounting (``make load`` runs 50,000 pages; tests/test_load.py a small size).
+peak memory and page accounting (``make load`` runs 50,000 pages; tests/integration/test_load.py
+a small size).
 
 The outlet is ``http://load.test/`` (devkit/fixture_web/load.py): a sitemap index of
 ``ceil(N / 1000)`` sitemaps, pages generated from their number. The crawl runs in its own child

@@ -21,10 +21,9 @@ from typing import Any
 
 from nashra.core.config import Settings, settings
 from nashra.core.ledger import batch_day
+from nashra.core.raw_archive import LakeRawSink
 from nashra.core.registry import Outlet, load_registry
-
-CONTACT = os.environ.get("NASHRA_CONTACT", "nashra-crawler@users.noreply.github.com")
-USER_AGENT = f"nashra/0.1 (news research crawler; +mailto:{CONTACT})"
+from spiders.settings import static_settings
 
 
 class CrawlError(RuntimeError):
@@ -72,56 +71,27 @@ class CrawlReport:
 
 
 def scrapy_settings(outlet: Outlet, cfg: Settings, batch_id: str, seen: set[str]) -> dict[str, Any]:
+    """spiders.settings plus what depends on the outlet, the run and the environment."""
     delay = outlet.politeness.download_delay
     return {
-        "BOT_NAME": "nashra",
-        "USER_AGENT": USER_AGENT,
-        "ROBOTSTXT_OBEY": True,
-        "ROBOTSTXT_USER_AGENT": "nashra",
+        **static_settings(),
         "CONCURRENT_REQUESTS": max(2, outlet.politeness.concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": outlet.politeness.concurrency,
         "DOWNLOAD_DELAY": delay,
         "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
         "AUTOTHROTTLE_ENABLED": delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(delay, 1.0),
-        "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(outlet.politeness.concurrency),
         "DOWNLOAD_TIMEOUT": int(os.environ.get("NASHRA_DOWNLOAD_TIMEOUT", "20")),
-        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
-        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
-        "DNS_TIMEOUT": 10,
         "CLOSESPIDER_TIMEOUT": int(os.environ.get("NASHRA_CRAWL_TIMEOUT", "1800")),
-        # Network errors: Scrapy's RetryMiddleware. HTTP 429/5xx: our back-off (slot-wide delay).
-        "RETRY_TIMES": 2,
-        "RETRY_HTTP_CODES": [],
-        "NASHRA_RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-        "NASHRA_RETRY_TIMES": 3,
         "NASHRA_BACKOFF_BASE": 2.0 if not cfg.test_mode else 0.05,
-        "NASHRA_BACKOFF_CAP": 120.0,
-        "TWISTED_DNS_RESOLVER": "spiders.guard.GuardedResolver",
         "NASHRA_ALLOW_LOOPBACK": cfg.allow_loopback,
         "NASHRA_FIXTURE_PROXY": cfg.fixture_proxy,
         "NASHRA_SEEN_URLS": seen,
-        "NASHRA_LAKE_URI": cfg.lake_uri,
-        "NASHRA_BATCH_DAY": batch_day(batch_id),
+        "NASHRA_RAW_SINK": LakeRawSink(cfg.lake_uri, batch_day(batch_id)),
         # Children of a sitemap index followed per crawl (the newest); the load test lists 50.
         "NASHRA_MAX_CHILD_SITEMAPS": int(os.environ.get("NASHRA_MAX_CHILD_SITEMAPS", "10")),
-        "DOWNLOADER_MIDDLEWARES": {
-            "spiders.middlewares.IncrementalSkipMiddleware": 40,
-            "spiders.guard.IpLiteralGuardMiddleware": 45,
-            "spiders.middlewares.BackoffRetryMiddleware": 560,
-            "spiders.middlewares.FixtureProxyMiddleware": 740,
-        },
-        "ITEM_PIPELINES": {"spiders.pipelines.WarcArchivePipeline": 100},
-        "COOKIES_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": os.environ.get("NASHRA_SCRAPY_LOG_LEVEL", "WARNING"),
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        # No scheduler dupefilter: the spider and IncrementalSkipMiddleware already request each
-        # listed URL once, and the dupefilter silently dropped redirect hops back to a URL already
-        # seen (a redirect loop a -> b -> a vanished with no trace). Loops now end at
-        # REDIRECT_MAX_TIMES as a fetch error in the raw archive.
-        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
     }
 
 

@@ -1,4 +1,4 @@
-"""Item pipeline: archive every fetched page to the lake's raw WARC archive.
+"""Item pipeline: archive every fetched page to the raw WARC archive, through the sink it is given.
 
 Records go to a local temporary WARC while the crawl runs and are published to the lake in one
 atomic write when the spider closes, together with the batch's raw_index (the URLs fetched, which
@@ -11,35 +11,21 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-import pyarrow as pa
-
-from nashra.core.lake import open_lake
-from nashra.core.ledger import raw_index_path, raw_warc_path
 from nashra.core.model import RawPage
+from nashra.core.raw_archive import RawSink
 from nashra.core.warc import new_writer, write_page
-
-RAW_INDEX_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),
-        ("final_url", pa.string()),
-        ("status", pa.int32()),
-        ("fetch_error", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("batch_id", pa.string()),
-        ("discovery", pa.string()),
-    ]
-)
 
 
 class WarcArchivePipeline:
-    def __init__(self, lake_uri: str, batch_day: str):
-        self.lake_uri = lake_uri
-        self.batch_day = batch_day
+    def __init__(self, sink: RawSink):
+        self.sink = sink
         self.rows: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcArchivePipeline:
-        return cls(crawler.settings.get("NASHRA_LAKE_URI"), crawler.settings.get("NASHRA_BATCH_DAY"))
+        # The launcher decides where raw batches go (nashra.core.raw_archive.LakeRawSink for a
+        # crawl); the pipeline only archives.
+        return cls(crawler.settings["NASHRA_RAW_SINK"])
 
     def open_spider(self, spider: Any) -> None:
         self.tmp = tempfile.TemporaryFile()  # noqa: SIM115 - lives from open_spider to close_spider
@@ -67,10 +53,7 @@ class WarcArchivePipeline:
         if not self.rows:
             self.tmp.close()
             return
-        lake = open_lake(self.lake_uri)
         self.tmp.seek(0)
-        outlet_id, batch_id, family = spider.outlet.id, spider.batch_id, spider.name
-        lake.write_bytes(raw_warc_path(outlet_id, self.batch_day, batch_id, family), self.tmp.read())
+        warc = self.tmp.read()
         self.tmp.close()
-        table = pa.Table.from_pylist(self.rows, schema=RAW_INDEX_SCHEMA)
-        lake.write_parquet(raw_index_path(outlet_id, self.batch_day, batch_id, family), table)
+        self.sink.publish(spider.outlet.id, spider.batch_id, spider.name, warc, self.rows)

@@ -585,7 +585,7 @@ _UNLISTED: dict[str, Callable[[], Response]] = {
     "/moved/fr-safi.html": _html(f"{T_FR} à Safi", "fr", "utf-8", "text/html; charset=utf-8"),
     "/redirect/loop-b.html": _redirect("/redirect/loop-a.html"),
 }
-# The SSRF test's outlet (tests/test_crawl_ssrf.py) lists these from /ssrf/sitemap.xml: URLs whose
+# The SSRF test's outlet (tests/integration/test_crawl_ssrf.py) lists these from /ssrf/sitemap.xml: URLs whose
 # host is a private or metadata IP literal, and same-site redirects to such addresses.
 SSRF_LISTED: tuple[str, ...] = (
     "http://10.20.30.40/news/listed-private.html",

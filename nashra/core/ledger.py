@@ -2,7 +2,7 @@
 
 The one owner of lake paths and batch state. Every path is built here and every "what is pending /
 done for stage S" question is answered here; no other module spells `raw/`, `_manifests/`,
-`signatures/`, `_metrics/` or `_gx/` (tests/test_layout.py checks it).
+`signatures/`, `_metrics/` or `_gx/` (tests/unit/test_layout.py checks it).
 
     raw/outlet=<id>/date=<fetch day>/<batch>.<family>.warc.gz         raw archive (WARC, replayable)
     raw_index/outlet=<id>/date=<fetch day>/<batch>.<family>.parquet   URLs fetched (incremental crawls)

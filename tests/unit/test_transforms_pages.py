@@ -21,7 +21,7 @@ from nashra.core.model import Article, RawPage, Rejection
 from tests.support import StubOutlet as Outlet
 from transforms.article import process_page
 
-SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
+SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "seeds")
 NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
 
 FR_KEY_SENTENCES = (

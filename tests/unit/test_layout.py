@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRODUCT = ("nashra", "spiders", "transforms", "schemas", "dags")
 LEDGER = REPO / "nashra" / "core" / "ledger.py"
 # How lake paths are spelled; only the ledger may spell them. `(?<![\w/])raw/` leaves Asset URIs

@@ -12,7 +12,7 @@ from typing import Any
 import hcl2
 import pytest
 
-TF_DIR = Path(__file__).resolve().parents[1] / "infra" / "terraform"
+TF_DIR = Path(__file__).resolve().parents[2] / "infra" / "terraform"
 REF = re.compile(r"\b(?:(data)\.)?(aws_[a-z0-9_]+)\.([a-z0-9_]+)\b|\bvar\.([a-z0-9_]+)\b")
 
 

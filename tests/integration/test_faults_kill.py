@@ -28,7 +28,7 @@ from devkit.fixture_web import truth
 from nashra.core.lake import Lake, ensure_bucket, open_lake
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 OUTLETS = truth.OUTLET_IDS  # all of them: the child has several batches to get through
 POLL_S = 0.005
 DEADLINE_S = 120.0

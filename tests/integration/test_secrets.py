@@ -20,7 +20,7 @@ from nashra.core import config
 from nashra.core.config import settings, split_credentials
 from nashra.stages.index import es_client
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 API_KEY = "bmFzaHJhLXRlc3Q6c2VjcmV0LWFwaS1rZXktOTcxMg=="
 PASSWORD = "pw-Zq7!never-logged"
 AWS_SECRET = "aws-secret-Kx93jd0never-logged"

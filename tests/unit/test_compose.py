@@ -22,7 +22,7 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "infra" / "docker-compose.yml"
 GUIDE = REPO / "infra" / "docker-compose.md"
 CONSTRAINTS = REPO / "constraints.txt"

@@ -6,7 +6,7 @@ any connection, and count them as ``ssrf_blocked``.
 No packet leaves loopback: in test mode every request goes to the fixture web on 127.0.0.1 as the
 proxy, which only records and answers. The proof that the crawler refused a target is that the
 proxy never received a request for it. Address verdicts for hostnames (DNS answers, rebinding) are
-tested with a stub resolver in tests/test_ssrf_guard.py.
+tested with a stub resolver in tests/unit/test_ssrf_guard.py.
 """
 
 from __future__ import annotations

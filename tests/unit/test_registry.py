@@ -89,7 +89,7 @@ def test_production_language_editions_are_separate_outlets() -> None:
 
 def test_default_path_honours_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NASHRA_REGISTRY", raising=False)
-    assert default_registry_path() == Path(__file__).parents[1] / "spiders" / "outlets.yaml"
+    assert default_registry_path() == Path(__file__).resolve().parents[2] / "spiders" / "outlets.yaml"
     path = write_registry(tmp_path, GOOD_OUTLET)
     monkeypatch.setenv("NASHRA_REGISTRY", str(path))
     assert load_registry().get("hespress_ar").homepage == "http://hespress.test/"

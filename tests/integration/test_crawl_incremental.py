@@ -15,9 +15,9 @@ from scrapy.utils.test import get_crawler
 
 from nashra.core.lake import open_lake
 from nashra.core.ledger import raw_index_path
+from nashra.core.raw_archive import RAW_INDEX_SCHEMA
 from spiders.crawl import seen_urls
 from spiders.middlewares import IncrementalSkipMiddleware
-from spiders.pipelines import RAW_INDEX_SCHEMA
 
 OUTLET = "hespress_ar"
 BATCH = "hespress_ar-20260202T120000Z"

@@ -20,7 +20,7 @@ import pytest
 from devkit.fixture_web import truth
 from nashra.ops.events import batches_in, drain_queue, outlets_in_event, raw_keys
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def s3_event(bucket: str, key: str) -> str:

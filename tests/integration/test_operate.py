@@ -15,7 +15,7 @@ from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NEW_OUTLET = "tribune_en"
 
 # The whole change a data engineer makes to add an outlet: one registry entry.

@@ -9,7 +9,7 @@ import pytest
 
 from transforms.clean import MAX_DEBRIS_LINE, clean_body, is_debris
 
-SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
+SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "seeds")
 
 
 def seed_text(prefix: str) -> str:

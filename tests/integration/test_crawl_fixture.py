@@ -20,7 +20,8 @@ from devkit.fixture_web.site import Site
 from nashra.core.lake import open_lake
 from nashra.core.ledger import raw_index_path, raw_warc_path
 from nashra.core.warc import read_pages
-from spiders.crawl import USER_AGENT, CrawlError, CrawlReport, crawl_outlet
+from spiders.crawl import CrawlError, CrawlReport, crawl_outlet
+from spiders.settings import USER_AGENT
 from tests.support import use_fixture_web
 
 OUTLET = "hespress_ar"

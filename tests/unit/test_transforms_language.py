@@ -9,7 +9,7 @@ import pytest
 
 from transforms.language import detect_language, normalise_tag
 
-SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
+SEEDS = Path(os.environ.get("NASHRA_SEEDS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "seeds")
 
 
 @pytest.mark.parametrize(("prefix", "lang"), [("000", "fr"), ("002", "ar")])
