@@ -8,7 +8,7 @@ and `body_<lang>`, each with its language's analyzer, next to the language-neutr
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -153,8 +153,41 @@ def to_document(row: dict[str, Any]) -> dict[str, Any]:
 _MAX_CHUNK_BYTES = 16 * 1024 * 1024
 
 
-def index_rows(es: Any, rows: Iterable[dict[str, Any]], write_alias: str) -> tuple[int, list[str]]:
-    """Index ``rows`` as documents `_id = article_id` into ``write_alias``.
+# Ids per lookup of where documents already are (an `ids` query is answered from each shard's
+# terms dictionary; 1,000 keeps one request well under the default 10,000-hit window).
+_HOMES_CHUNK = 1000
+
+
+def document_homes(es: Any, read_alias: str, ids: list[str]) -> dict[str, list[str]]:
+    """article_id -> the indices behind the read alias that hold it (usually one, none when new).
+
+    `_id` is unique per index, not per alias: after a rollover, a document written again through
+    the write alias would land in the new index beside its old copy. Writing each document where it
+    already is keeps one copy per alias across rollovers, replays and re-crawls.
+    """
+    homes: dict[str, list[str]] = {}
+    if not ids or not es.indices.exists_alias(name=read_alias):
+        return homes
+    for start in range(0, len(ids), _HOMES_CHUNK):
+        chunk = ids[start : start + _HOMES_CHUNK]
+        reply = es.search(
+            index=read_alias, query={"ids": {"values": chunk}}, size=len(chunk) * 4, source=False
+        )
+        for hit in reply["hits"]["hits"]:
+            homes.setdefault(hit["_id"], []).append(hit["_index"])
+    return {ident: sorted(indices) for ident, indices in homes.items()}
+
+
+def index_rows(
+    es: Any,
+    rows: Iterable[dict[str, Any]],
+    write_alias: str,
+    homes: dict[str, list[str]] | None = None,
+) -> tuple[int, list[str]]:
+    """Index ``rows`` as documents `_id = article_id` into ``write_alias``, or into the index that
+    already holds the document (``homes``, from `document_homes`). A document found in more than
+    one index (left by earlier versions of this code) is written to the first and deleted from the
+    others.
 
     Returns (documents acknowledged, one message per refused document). streaming_bulk sends the
     bulk requests one after another and retries the documents refused with 429 (backing off 1, 2,
@@ -179,13 +212,20 @@ def index_rows(es: Any, rows: Iterable[dict[str, Any]], write_alias: str) -> tup
         except TypeError:
             return fallback(doc)
 
-    actions = (
-        ({"index": {"_index": write_alias, "_id": r["article_id"]}}, dumps(to_document(r))) for r in rows
-    )
+    homes = homes or {}
+
+    def actions() -> Iterator[tuple[dict[str, Any], bytes | None]]:
+        for r in rows:
+            ident = r["article_id"]
+            where = homes.get(ident) or [write_alias]
+            yield {"index": {"_index": where[0], "_id": ident}}, dumps(to_document(r))
+            for extra in where[1:]:
+                yield {"delete": {"_index": extra, "_id": ident}}, None
+
     ok, errors = 0, []
     for success, info in streaming_bulk(
         es,
-        actions,
+        actions(),
         chunk_size=500,
         max_chunk_bytes=_MAX_CHUNK_BYTES,
         expand_action_callback=_as_is,
@@ -194,14 +234,17 @@ def index_rows(es: Any, rows: Iterable[dict[str, Any]], write_alias: str) -> tup
         raise_on_error=False,
         raise_on_exception=False,
     ):
-        if success:
+        if "delete" in info:  # a stray copy removed (or already gone): not a document indexed
+            if not success and info["delete"].get("status") != 404:
+                errors.append(str(info)[:500])
+        elif success:
             ok += 1
         else:
             errors.append(str(info)[:500])
     return ok, errors
 
 
-def _as_is(action: tuple[dict[str, Any], bytes]) -> tuple[dict[str, Any], bytes]:
+def _as_is(action: tuple[dict[str, Any], bytes | None]) -> tuple[dict[str, Any], bytes | None]:
     # streaming_bulk's expand_action_callback: the actions are (header, source bytes) already.
     return action
 
@@ -212,7 +255,8 @@ def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str)
     rows: list[dict[str, Any]] = []
     for rel in batch_table_files(lake, "articles", outlet_id, batch_id):
         rows.extend(pq.read_table(lake.path(rel), filesystem=lake.fs).to_pylist())
-    report.indexed, errors = index_rows(es, rows, write_alias)
+    homes = document_homes(es, aliases(prefix)[0], [r["article_id"] for r in rows])
+    report.indexed, errors = index_rows(es, rows, write_alias, homes)
     report.failed = len(errors)
     if errors:
         raise IndexingError(
