@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -152,15 +153,35 @@ def _es_from_connection(conn: Any) -> dict[str, Any]:
     }
 
 
-def _aws_from_connection(conn: Any) -> dict[str, Any]:
-    extra = _extra(conn)
-    return {
-        "aws_access_key_id": conn.login or extra.get("aws_access_key_id") or None,
-        "aws_secret_access_key": conn.password or extra.get("aws_secret_access_key") or None,
-        "aws_session_token": extra.get("aws_session_token") or None,
-        "s3_endpoint": extra.get("endpoint_url") or None,
-        "s3_region": extra.get("region_name") or None,
-    }
+# Assumed-role credentials last an hour by default; they are fetched again after this many seconds.
+_AWS_CREDENTIALS_TTL_S = 900
+
+
+def _aws_from_connection(conn_id: str) -> dict[str, Any]:
+    """The lake's S3 settings from the Airflow connection, resolved by the Amazon provider's own
+    hook: role_arn (assume role, SAML, web identity), profiles, session tokens and per-service
+    endpoints work as they do for every other AWS task (the SQS trigger uses the same hook)."""
+    return dict(
+        _cached_aws(
+            conn_id, _env(f"AIRFLOW_CONN_{conn_id.upper()}"), int(time.time() // _AWS_CREDENTIALS_TTL_S)
+        )
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached_aws(conn_id: str, _uri: str | None, _period: int) -> tuple[tuple[str, Any], ...]:
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    hook = AwsBaseHook(aws_conn_id=conn_id, client_type="s3")
+    credentials = hook.get_session(region_name=hook.region_name).get_credentials()
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    return (
+        ("aws_access_key_id", frozen.access_key if frozen else None),
+        ("aws_secret_access_key", frozen.secret_key if frozen else None),
+        ("aws_session_token", (frozen.token or None) if frozen else None),
+        ("s3_endpoint", hook.conn_config.get_service_endpoint_url("s3")),
+        ("s3_region", hook.region_name),
+    )
 
 
 class ConfigError(RuntimeError):
@@ -183,7 +204,7 @@ def settings() -> Settings:
     aws: dict[str, Any] = {}
     if not _env("AWS_ACCESS_KEY_ID") or not (_env("AWS_ENDPOINT_URL_S3") or _env("AWS_ENDPOINT_URL")):
         conn = airflow_connection(AWS_CONNECTION)
-        aws = _aws_from_connection(conn) if conn is not None else {}
+        aws = _aws_from_connection(AWS_CONNECTION) if conn is not None else {}
         if _env("AWS_ACCESS_KEY_ID"):  # the environment's own key pair wins, whole
             aws.update(aws_access_key_id=None, aws_secret_access_key=None, aws_session_token=None)
     es_url, url_user, url_password = split_credentials(
