@@ -6,8 +6,10 @@ import gzip
 import html
 import io
 import json
+import re
 import zlib
 from collections.abc import Iterator
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +26,32 @@ MAX_CHILD_SITEMAPS = 10
 MAX_XML_BYTES = 50 * 1024 * 1024  # a gzipped sitemap is read up to this size, never inflated whole
 
 
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+def _numeric_entity(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    codepoint = name2codepoint.get(name.decode("ascii"))
+    # An HTML entity becomes the character it names; any other name (a DTD's own entity, which we
+    # never expand) stays as literal text.
+    return b"&#%d;" % codepoint if codepoint else b"&amp;" + name + b";"
+
+
+def _html_entities_to_xml(body: bytes) -> bytes:
+    """Feeds often carry HTML entities (`&nbsp;`, `&eacute;`) that XML does not define. libxml2's
+    recovering parser, after such an undefined entity, drops every later `&amp;` of the document:
+    a link `a?x=1&amp;y=2` became `a?x=1y=2`. Named entities are rewritten as XML understands them
+    before parsing; CDATA sections are left as they are."""
+    if b"&" not in body:
+        return body
+    parts = _CDATA.split(body)
+    return b"".join(part if i % 2 else _ENTITY.sub(_numeric_entity, part) for i, part in enumerate(parts))
+
+
 def _xml_root(body: bytes) -> etree._Element | None:
     if body[:2] == b"\x1f\x8b":
         try:
@@ -32,7 +60,7 @@ def _xml_root(body: bytes) -> etree._Element | None:
         except (OSError, EOFError, zlib.error):  # corrupt or truncated gzip: not a parsable document
             return None
     try:
-        return etree.fromstring(body, parser=_XML)
+        return etree.fromstring(_html_entities_to_xml(body), parser=_XML)
     except etree.XMLSyntaxError:
         return None
 
@@ -42,10 +70,13 @@ def _local(tag: Any) -> str:
 
 
 def _child_text(el: etree._Element, *names: str) -> str:
-    """Text of the first descendant whose local name is one of `names` (namespace-agnostic)."""
+    """Text of the first descendant whose local name is one of `names` (namespace-agnostic), with
+    the text of its children (Atom's `type="xhtml"` titles)."""
     for node in el.iter():
-        if _local(node.tag) in names and (node.text or "").strip():
-            return node.text.strip()
+        if _local(node.tag) in names:
+            text = "".join(t for t in node.itertext() if isinstance(t, str)).strip()
+            if text:
+                return text
     return ""
 
 

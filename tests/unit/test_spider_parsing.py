@@ -150,6 +150,75 @@ def test_feed_drops_off_site_and_non_http_links_and_duplicates(site: Site) -> No
     assert stat(spider, "nashra/listing_offsite") == 3
 
 
+# Every way a feed or sitemap spells an ampersand, after an HTML entity XML does not define (the
+# `&nbsp;` that made libxml2's recovering parser drop every later `&amp;`).
+ESCAPED_LINKS = {
+    "http://hespress.test/economie/a-1.html?x=1&y=2": "<link>http://hespress.test/economie/a-1.html?x=1&amp;y=2</link>",
+    "http://hespress.test/economie/a-2.html?x=1&y=2": "<link>http://hespress.test/economie/a-2.html?x=1&#38;y=2</link>",
+    "http://hespress.test/economie/a-3.html?x=1&y=2": (
+        "<link><![CDATA[http://hespress.test/economie/a-3.html?x=1&y=2]]></link>"
+    ),
+}
+
+
+def _xml_response(url: str, body: str) -> XmlResponse:
+    return XmlResponse(url=url, body=body.encode("utf-8"), headers={"Content-Type": "application/xml"})
+
+
+def test_feed_links_and_titles_decode_entities_as_xml_does() -> None:
+    spider = make_spider(FeedSpider, "hespress_ar")
+    items = "".join(
+        f"<item><title>Tom&nbsp;&amp;&nbsp;Jerry &#38; l&rsquo;&eacute;t&eacute; {i}</title>{link}</item>"
+        for i, link in enumerate(ESCAPED_LINKS.values())
+    )
+    rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>A&nbsp;B</title>{items}</channel></rss>'
+    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/feed", rss))))
+    assert [r.url for r in articles] == list(ESCAPED_LINKS)
+    titles = [r.meta["nashra_listing"]["title"] for r in articles]
+    assert titles == [f"Tom\xa0&\xa0Jerry & l\u2019\u00e9t\u00e9 {i}" for i in range(3)]
+
+
+def test_atom_hrefs_decode_entities_as_xml_does() -> None:
+    spider = make_spider(FeedSpider, "hespress_ar")
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A&nbsp;B</title>'
+        '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        "Caf&eacute; &amp; <b>th&eacute;</b></div></title>"
+        '<link rel="alternate" href="http://hespress.test/economie/a-1.html?x=1&amp;y=2"/></entry>'
+        '<entry><title>B</title><link href="http://hespress.test/economie/a-2.html?x=1&#38;y=2"/></entry></feed>'
+    )
+    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/atom", atom))))
+    assert [r.url for r in articles] == list(ESCAPED_LINKS)[:2]
+    assert articles[0].meta["nashra_listing"]["title"] == "Caf\u00e9 & th\u00e9"
+
+
+def test_sitemap_locs_decode_entities_as_xml_does() -> None:
+    spider = make_spider(SitemapSpider, "hespress_ar")
+    urls = "".join(
+        f"<url>{link.replace('link>', 'loc>')}"
+        f"<news:news><news:title>x&nbsp;{i}</news:title></news:news></url>"
+        for i, link in enumerate(ESCAPED_LINKS.values())
+    )
+    doc = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    )
+    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/sitemap.xml", doc))))
+    assert sorted(r.url for r in articles) == sorted(ESCAPED_LINKS)
+
+
+def test_entities_are_never_expanded() -> None:
+    """A DTD's own entities stay text (no billion laughs, no XXE), HTML entities are characters."""
+    from spiders.families import _xml_root
+
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY x SYSTEM "file:///etc/passwd">]><r><t>&b;&x;&nbsp;</t></r>'
+    )
+    root = _xml_root(bomb)
+    assert root is not None and root[0].text == "&b;&x;\xa0"
+
+
 def test_feed_respects_max_articles(site: Site) -> None:
     spider = make_spider(FeedSpider, "hespress_ar", max_articles=2)
     articles, _ = split(list(spider.parse_discovery(fetch(site, only_discovery(spider)))))
