@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import urljoin
@@ -68,15 +69,29 @@ def _reject(page: RawPage, reason: str, detail: str, **known: object) -> Rejecti
     )
 
 
+# An inline payload: `data:<type>[;base64],<bytes>` up to the quote, bracket or space that ends
+# the attribute or CSS value. Short ones (an icon) are left alone.
+_INLINE_DATA = re.compile(rb"""(data:[\w.+-]+/[\w.+-]+(?:;[\w=.+-]+)*,)[^"'()<>\s]{256,}""", re.IGNORECASE)
+
+
+def without_inline_data(body: bytes) -> bytes:
+    """The page with every large `data:` payload emptied (`data:image/png;base64,`): inline images
+    are markup, not text, and must not count against the size cap, slow the parser, or reach the
+    body or image fields. The raw archive keeps the page as fetched."""
+    if b"data:" not in body and b"DATA:" not in body:
+        return body
+    return _INLINE_DATA.sub(rb"\1", body)
+
+
 def _precheck(page: RawPage, outlet: OutletLike) -> tuple[str, str] | None:
-    """Reasons visible without parsing, cheapest first."""
+    """Reasons visible without parsing, cheapest first. `page.body` is already without inline data."""
     if not 200 <= page.status < 300:
         return "http_status", f"HTTP status {page.status}."
     final = page.final_url or page.url
     if not outlet.allows_url(final):
         return "off_domain", f"Redirected off the outlet's domains to {final}."
     if len(page.body) > MAX_BODY_BYTES:
-        return "too_large", f"Body of {len(page.body)} bytes exceeds {MAX_BODY_BYTES}."
+        return "too_large", f"Body of {len(page.body)} bytes (without inline data) exceeds {MAX_BODY_BYTES}."
     head = page.body.lstrip()[:8]
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if any(head.startswith(magic) for magic in _BINARY_MAGIC):
@@ -138,6 +153,9 @@ def _pick_title(meta: PageMeta, listing: Mapping[str, str], hinted: str | None) 
 
 
 def _extract(page: RawPage, outlet: OutletLike, now: datetime) -> Article | Rejection:
+    body = without_inline_data(page.body)
+    if body is not page.body:
+        page = replace(page, body=body)
     problem = _precheck(page, outlet)
     if problem:
         return _reject(page, *problem)

@@ -420,6 +420,34 @@ def test_rejection_reasons(kwargs: dict[str, object], body: bytes, reason: str) 
     assert result.page_id == page.page_id
 
 
+def test_a_page_heavy_only_with_an_inline_image_is_an_article(fr: Seed) -> None:
+    """5.6 MB: the French seed article plus a 4 MB base64 image in the page (and a CSS one). The
+    cap counts the page without its inline payloads; no base64 reaches the body or image fields."""
+    import base64
+
+    url = "https://www.lesite.ma/economie/maroc-qatar-numerique/"
+    page_html = wordpress_page(fr, lang="fr", url=url, published="2026-02-01T10:05:00+01:00")
+    blob = base64.b64encode(os.urandom(3 * 1024 * 1024)).decode()  # 4 MB of base64
+    inline = (
+        f'<figure><img src="data:image/jpeg;base64,{blob}" alt="photo"></figure>'
+        f"<div style=\"background:url(data:image/png;base64,{blob[:600_000]})\"></div>"
+    )
+    page_html = page_html.replace("<article", inline + "<article", 1)
+    page_html = page_html.replace("</body>", "<!--" + "x" * 900_000 + "--></body>")
+    page = make_page(page_html, url, MA_FR)
+    assert len(page.body) > 5.4 * 1024 * 1024  # over the 5 MiB cap as fetched
+    art = assert_clean_article(process_page(page, MA_FR, now=NOW), fr, FR_KEY_SENTENCES)
+    assert blob[:64] not in art.body and "base64" not in art.body
+    assert not (art.image_url or "").startswith("data:")
+
+
+def test_a_page_of_20_mb_of_text_is_still_too_large() -> None:
+    body = b"<html><body>" + b"<p>Un paragraphe de texte.</p>" * (700 * 1024) + b"</body></html>"
+    assert len(body) > 20 * 1024 * 1024
+    result = process_page(make_page(body, "https://lesite.ma/a/4", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["too_large"]
+
+
 def test_unexpected_failure_becomes_extract_error() -> None:
     class Broken(Outlet):
         def allows_url(self, url: str) -> bool:
