@@ -159,3 +159,20 @@ def test_production_entry_points_refuse_to_run_without_elasticsearch(monkeypatch
     assert main(["run"]) == 2
     with pytest.raises(ConfigError, match="ES_URL is not set"):
         tasks.index("hespress_ar")
+
+
+def test_no_test_skips_itself_when_first_party_code_breaks() -> None:
+    """`importorskip` on our own modules turns an import error into a skip and a green run."""
+    first_party = ("nashra", "spiders", "transforms", "schemas", "dags", "devkit", "bench", "tests")
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) == "importorskip"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and str(node.args[0].value).split(".")[0] in first_party
+            ):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not offenders, offenders

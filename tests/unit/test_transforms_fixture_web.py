@@ -1,7 +1,4 @@
-"""process_page against the fixture web's ground truth, served in-process (no server, no proxy).
-
-Skipped while the fixture web or the registry is not importable, since both are built in parallel.
-"""
+"""process_page against the fixture web's ground truth, served in-process (no server, no proxy)."""
 
 from __future__ import annotations
 
@@ -10,12 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devkit.fixture_web import site as site_module
+from devkit.fixture_web import truth
+from nashra.core import registry as registry_module
 from nashra.core.model import Article, RawPage, Rejection
 from transforms.article import process_page
-
-truth = pytest.importorskip("devkit.fixture_web.truth")
-site_module = pytest.importorskip("devkit.fixture_web.site")
-registry_module = pytest.importorskip("nashra.core.registry")
 
 NOW = truth.REFERENCE_NOW if truth.REFERENCE_NOW.tzinfo else truth.REFERENCE_NOW.replace(tzinfo=UTC)
 

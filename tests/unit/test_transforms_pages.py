@@ -430,7 +430,7 @@ def test_a_page_heavy_only_with_an_inline_image_is_an_article(fr: Seed) -> None:
     blob = base64.b64encode(os.urandom(3 * 1024 * 1024)).decode()  # 4 MB of base64
     inline = (
         f'<figure><img src="data:image/jpeg;base64,{blob}" alt="photo"></figure>'
-        f"<div style=\"background:url(data:image/png;base64,{blob[:600_000]})\"></div>"
+        f'<div style="background:url(data:image/png;base64,{blob[:600_000]})"></div>'
     )
     page_html = page_html.replace("<article", inline + "<article", 1)
     page_html = page_html.replace("</body>", "<!--" + "x" * 900_000 + "--></body>")
