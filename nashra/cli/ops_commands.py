@@ -20,9 +20,13 @@ def cmd_kibana_import(args: argparse.Namespace) -> int:
 
     console = Console()
     objects = kibana.with_index_title(kibana.load_objects(args.file), settings().index_prefix)
-    answer = kibana.import_objects(
-        args.url, objects, space=args.space, api_key=os.environ.get("KIBANA_API_KEY")
-    )
+    try:
+        answer = kibana.import_objects(
+            args.url, objects, space=args.space, api_key=os.environ.get("KIBANA_API_KEY")
+        )
+    except (OSError, ValueError) as exc:  # no Kibana there, a refusal (HTTPError), not JSON
+        console.print(f"[red]Kibana {args.url}: {kibana.describe_failure(exc)}[/red]", soft_wrap=True)
+        return 1
     console.print(f"Kibana {args.url}: imported {answer.get('successCount', 0)} of {len(objects)} objects")
     for error in answer.get("errors") or []:
         console.print(f"[red]{error.get('type')} {error.get('id')}: {error.get('error')}[/red]")

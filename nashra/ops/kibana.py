@@ -101,3 +101,19 @@ def import_objects(
         request.add_header("Authorization", f"ApiKey {api_key}")
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - URL from config
         return json.loads(response.read().decode("utf-8"))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a failed import: Kibana's own message when it answered, else why not."""
+    import urllib.error
+
+    if isinstance(exc, urllib.error.HTTPError):
+        try:
+            body = json.loads(exc.read().decode("utf-8"))
+            message = body.get("message") or body.get("error") or ""
+        except (OSError, ValueError, AttributeError):
+            message = ""
+        return f"HTTP {exc.code} {exc.reason}" + (f": {message}" if message else "")
+    if isinstance(exc, urllib.error.URLError):
+        return f"cannot connect ({exc.reason}); is Kibana running there? (--url or KIBANA_URL)"
+    return f"{type(exc).__name__}: {exc}"

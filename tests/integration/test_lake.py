@@ -14,10 +14,37 @@ def _table(n: int) -> pa.Table:
     return pa.table({"id": [f"a{i}" for i in range(n)], "n": list(range(n))})
 
 
-def test_local_write_is_atomic_and_hidden_temp_files_are_skipped(tmp_path: Path) -> None:
+def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    lake = open_lake(str(tmp_path / "lake"))
+    rel = "articles/outlet=x/date=2026-02-01/part-b1.parquet"
+    lake.write_parquet(rel, _table(3))
+    before = (tmp_path / "lake" / rel).read_bytes()
+    real_write = pq.write_table
+
+    def dies_half_way(table: pa.Table, sink: object, **kwargs: object) -> None:
+        real_write(table.slice(0, 1), sink, **kwargs)  # some bytes reach the file, then the crash
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(pq, "write_table", dies_half_way)
+    with pytest.raises(OSError, match="disk gone"):
+        lake.write_parquet(rel, _table(5))
+    with pytest.raises(OSError, match="disk gone"):
+        lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b2.parquet", _table(5))
+    monkeypatch.undo()
+    assert (tmp_path / "lake" / rel).read_bytes() == before
+    leftovers = sorted(p.name for p in (tmp_path / "lake/articles/outlet=x/date=2026-02-01").iterdir())
+    assert leftovers == ["part-b1.parquet"]
+    assert lake.dataset("articles").count_rows() == 3
+
+
+def test_readers_skip_hidden_temp_files(tmp_path: Path) -> None:
     lake = open_lake(str(tmp_path / "lake"))
     lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b1.parquet", _table(3))
-    # A crashed writer leaves only a dot-file behind; readers must not see it.
+    # A writer killed by SIGKILL leaves its dot-file behind (no finally runs); readers skip it.
     (tmp_path / "lake/articles/outlet=x/date=2026-02-01/.tmp-dead-part-b2.parquet").write_bytes(b"PAR1junk")
     assert lake.list("articles", ".parquet") == ["articles/outlet=x/date=2026-02-01/part-b1.parquet"]
     dataset = lake.dataset("articles")
