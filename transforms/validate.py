@@ -68,6 +68,10 @@ def _context() -> Any:
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX pins one module's logger at INFO on import (data_context/types/base.py), so every new
+    # ephemeral context printed "Created temporary directory ... for ephemeral docs site" into the
+    # demo's output: let it follow the package's level like every other GX logger.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.NOTSET)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = {"globally": False}
     return ctx

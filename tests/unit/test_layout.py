@@ -176,3 +176,18 @@ def test_no_test_skips_itself_when_first_party_code_breaks() -> None:
             ):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_no_tracked_file_names_a_machine_specific_path() -> None:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    offenders = []
+    for name in filter(None, listed.decode().split("\0")):
+        path = REPO / name
+        if (
+            path.suffix in {".py", ".md", ".yaml", ".yml", ".toml", ".json", ".txt", ".cfg"}
+            and path.is_file()
+        ):
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if re.search(r"(?<![\w.])/(?:work|home|root|Users)/", line):
+                    offenders.append(f"{name}:{number}: {line.strip()[:80]}")
+    assert not offenders, offenders
