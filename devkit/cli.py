@@ -38,7 +38,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         console.print(f"[red]Could not start the embedded services:[/red] {exc}")
         return 2
     lake_uri = os.environ.setdefault("NASHRA_LAKE_URI", "s3://nashra-demo/lake")
-    remember(lake_uri=lake_uri)
+    remember(lake_uri=lake_uri, registry=str(REGISTRY_PATH))
     with start_fixture_web() as web:
         os.environ.update(
             {

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.markup import escape
 
@@ -32,30 +33,37 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_process(args: argparse.Namespace) -> int:
     from nashra.stages import tasks
 
-    return report_table(
-        for_each(
-            outlet_ids(args),
-            "process",
-            lambda o: [
-                {k: r[k] for k in ("batch_id", "stored", "duplicates", "url_duplicates", "quarantined")}
-                for r in tasks.process(o, reprocess=args.reprocess)
-            ],
-        ),
-        "batches processed",
+    results = for_each(
+        outlet_ids(args),
+        "process",
+        lambda o: [
+            {k: r[k] for k in ("batch_id", "stored", "duplicates", "url_duplicates", "quarantined")}
+            for r in tasks.process(o, reprocess=args.reprocess)
+        ],
     )
+    _nothing_to_do(results, "raw batches to process" if not args.reprocess else "raw batches")
+    return report_table(results, "batches processed")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from nashra.stages import tasks
 
-    return report_table(
-        for_each(
-            outlet_ids(args),
-            "index",
-            lambda o: sum(r["indexed"] for r in tasks.index(o, reindex=args.reindex)),
-        ),
-        "documents indexed",
+    results = for_each(
+        outlet_ids(args),
+        "index",
+        lambda o: [r["indexed"] for r in tasks.index(o, reindex=args.reindex)],
     )
+    _nothing_to_do(results, "processed batches to index" if not args.reindex else "processed batches")
+    results = [(o, sum(v) if v is not None else None, err) for o, v, err in results]
+    return report_table(results, "documents indexed")
+
+
+def _nothing_to_do(results: list[tuple[str, Any, str | None]], what: str) -> None:
+    """Say so when no outlet had anything to do: an empty table must not look like work done."""
+    if results and all(not value and not error for _, value, error in results):
+        console.print(
+            f"nothing to do: no {what} for {len(results)} outlets in the lake {settings().lake_uri}"
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -86,11 +94,9 @@ def _when(value: str, *, end_of_day: bool = False) -> datetime:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from nashra.core.local_services import use_local_services
     from nashra.ops.search import isolate, search, terminal_highlight
     from nashra.stages.index import es_client
 
-    use_local_services()
     cfg = settings()
     hits = search(
         es_client(cfg),
@@ -128,9 +134,7 @@ def cmd_lake_show(args: argparse.Namespace) -> int:
     import duckdb
 
     from nashra.core.lake import open_lake
-    from nashra.core.local_services import use_local_services
 
-    use_local_services()
     dataset = open_lake().dataset(args.table)
     if dataset is None:
         console.print(f"the lake has no {args.table} yet")
@@ -232,10 +236,48 @@ def quiet_logs() -> None:
         logging.getLogger(name).setLevel(level)
 
 
+# Errors a user can cause and fix (a setting, a file, a service that is down): one line and exit 2.
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from elastic_transport import TransportError
+
+    from nashra.core.config import ConfigError
+    from nashra.core.lake import LakeError
+    from nashra.core.registry import RegistryError
+
+    return (ConfigError, LakeError, RegistryError, TransportError, OSError)
+
+
+def _say_where(args: argparse.Namespace) -> None:
+    """Commands other than `run` use the last demo's services when the environment names none,
+    and say so in one line (on stderr, so `--json` and pipes stay clean)."""
+    from nashra.core.local_services import use_local_services
+
+    if args.command == "run":  # production: the environment only
+        return
+    taken = use_local_services()
+    if taken:
+        sys.stderr.write(f"using the last `make demo`'s {', '.join(taken)} (set the environment to choose)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     quiet_logs()
-    args = build_parser().parse_args(argv)
-    return int(args.fn(args) or 0)
+    parser = build_parser()
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere, also after the command's own arguments
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
+    _say_where(args)
+    try:
+        return int(args.fn(args) or 0)
+    except _expected_errors() as exc:
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        sys.stderr.write(
+            f"nashra {args.command}: {type(exc).__name__}: {message[:400]} (--debug for details)\n"
+        )
+        return 2
 
 
 if __name__ == "__main__":

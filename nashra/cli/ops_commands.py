@@ -47,10 +47,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from nashra.core.config import settings
-    from nashra.core.local_services import use_local_services
     from nashra.stages.index import es_client
 
-    use_local_services()
     cfg = settings()
     es = es_client(cfg)
     rows = None
@@ -77,9 +75,7 @@ def register_reindex(subparsers: Any) -> None:
 # -- report --------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
     from nashra.core.lake import open_lake
-    from nashra.core.local_services import use_local_services
 
-    use_local_services()
     path = report.write_report(open_lake(), Path(args.out))
     print(f"wrote {path}")
     return 0

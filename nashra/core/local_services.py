@@ -36,13 +36,24 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def use_local_services() -> None:
-    """Point ES_URL and the lake at the demo's running services when the environment names none."""
+def use_local_services() -> list[str]:
+    """Point Elasticsearch, the lake and the registry at what the last `make demo` used, for each
+    one the environment does not name, while the demo's services run. Returns what was taken
+    from the demo ("lake s3://…"), so the caller can say it."""
     state = read_state()
+    taken: list[str] = []
     es = state.get("es", {})
     if not os.environ.get("ES_URL") and pid_alive(es.get("pid")):
         os.environ["ES_URL"] = es["url"]
+        taken.append(f"Elasticsearch {es['url']}")
     s3 = state.get("s3", {})
-    if pid_alive(s3.get("pid")) and state.get("lake_uri") and not os.environ.get("NASHRA_LAKE_URI"):
+    if not pid_alive(s3.get("pid")):
+        return taken
+    if state.get("lake_uri") and not os.environ.get("NASHRA_LAKE_URI"):
         os.environ.update(s3["env"])
         os.environ["NASHRA_LAKE_URI"] = state["lake_uri"]
+        taken.append(f"lake {state['lake_uri']}")
+    if state.get("registry") and not os.environ.get("NASHRA_REGISTRY"):
+        os.environ["NASHRA_REGISTRY"] = state["registry"]
+        taken.append(f"registry {state['registry']}")
+    return taken
