@@ -34,6 +34,9 @@ os.environ.update(
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         # A failing task must fail the test at once, not sleep through its retry delay.
         "NASHRA_TASK_RETRIES": "0",
+        # A `make demo` left running in this checkout must not lend its lake, node or registry
+        # to the tests (tests/unit/test_cli_where.py turns it on for itself).
+        "NASHRA_LOCAL_SERVICES": "0",
     }
 )
 os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "devkit" / "fixture_web" / "seeds"))

@@ -40,6 +40,8 @@ def use_local_services() -> list[str]:
     """Point Elasticsearch, the lake and the registry at what the last `make demo` used, for each
     one the environment does not name, while the demo's services run. Returns what was taken
     from the demo ("lake s3://…"), so the caller can say it."""
+    if os.environ.get("NASHRA_LOCAL_SERVICES") == "0":  # the test suite, or an operator's choice
+        return []
     state = read_state()
     taken: list[str] = []
     es = state.get("es", {})

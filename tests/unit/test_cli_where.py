@@ -31,8 +31,10 @@ def demo_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         )
     )
     monkeypatch.setattr(local_services, "STATE", state)
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NASHRA_LOCAL_SERVICES", "1")
+    for name in NAMES:  # set, then unset: the fixture's undo removes what the command sets
+        monkeypatch.setenv(name, "-")
+        monkeypatch.delenv(name)
     return tmp_path
 
 
