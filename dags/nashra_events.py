@@ -15,7 +15,7 @@ import os
 
 from airflow.sdk import DAG, Asset, AssetWatcher, task
 
-from nashra.ops.dag_defaults import START, default_args, tags
+from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
 
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
 
@@ -48,7 +48,7 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
         doc_md=doc,
     ) as dag:
 
-        @task
+        @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
         def pending_outlets() -> list[str]:
             from nashra.core.config import settings
             from nashra.core.lake import open_lake
@@ -62,7 +62,7 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
                 if pending_batches(lake, o.id, "process") or pending_batches(lake, o.id, "index")
             ]
 
-        @task
+        @task(execution_timeout=EXECUTION_TIMEOUT["events"])
         def process_and_index(outlet_id: str, **context) -> dict:
             from nashra.stages import tasks
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, Asset, task
 
 from nashra.core.registry import load_registry
-from nashra.ops.dag_defaults import START, default_args, tags
+from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, staggered, tags
 
 
 def asset(kind: str, outlet_id: str) -> Asset:
@@ -40,7 +40,7 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
     for stage, (trigger, produces, purpose) in STAGES.items():
         with DAG(
             f"nashra_{stage}__{outlet.id}",
-            schedule=[asset(trigger, outlet.id)] if trigger else outlet.schedule,
+            schedule=[asset(trigger, outlet.id)] if trigger else staggered(outlet.id, outlet.schedule),
             start_date=START,
             catchup=False,
             max_active_runs=1,
@@ -49,7 +49,11 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
             doc_md=purpose.format(doc=doc),
         ) as dag:
 
-            @task(task_id=stage, outlets=[asset(produces, outlet.id)])
+            @task(
+                task_id=stage,
+                outlets=[asset(produces, outlet.id)],
+                execution_timeout=EXECUTION_TIMEOUT[stage],
+            )
             def run(stage: str = stage, outlet_id: str = outlet.id, **context) -> object:
                 from nashra.stages import tasks
 

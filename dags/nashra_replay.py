@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
-from nashra.ops.dag_defaults import START, default_args, tags
+from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
 
 with DAG(
     "nashra_replay",
@@ -26,7 +26,7 @@ with DAG(
     },
 ):
 
-    @task
+    @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
     def outlets(**context) -> list[str]:
         from nashra.core.registry import load_registry
 
@@ -34,7 +34,7 @@ with DAG(
         registry = load_registry()
         return [registry.get(o).id for o in chosen] if chosen else [o.id for o in registry.enabled()]
 
-    @task
+    @task(execution_timeout=EXECUTION_TIMEOUT["replay"])
     def replay(outlet_id: str, **context) -> dict:
         from datetime import date
 

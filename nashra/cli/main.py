@@ -238,13 +238,13 @@ def quiet_logs() -> None:
 
 # Errors a user can cause and fix (a setting, a file, a service that is down): one line and exit 2.
 def _expected_errors() -> tuple[type[BaseException], ...]:
-    from elastic_transport import TransportError
+    from elasticsearch import ApiError, TransportError
 
     from nashra.core.config import ConfigError
     from nashra.core.lake import LakeError
     from nashra.core.registry import RegistryError
 
-    return (ConfigError, LakeError, RegistryError, TransportError, OSError)
+    return (ConfigError, LakeError, RegistryError, TransportError, ApiError, OSError)
 
 
 def _say_where(args: argparse.Namespace) -> None:

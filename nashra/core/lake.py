@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ class Lake:
     fs: pafs.FileSystem
     root: str  # path inside fs, without trailing slash
     is_local: bool
+    settings: Settings | None = None  # what opened it: the S3 client of conditional writes uses it
 
     # -- paths -----------------------------------------------------------------------------
     def path(self, rel: str) -> str:
@@ -116,6 +119,97 @@ class Lake:
             partition_base_dir=self.path(table),
         )
 
+    # -- conditional writes (compare-and-swap on one small object) --------------------------------
+    # S3 and SeaweedFS honour If-None-Match / If-Match on PUT; pyarrow's filesystem does not expose
+    # them, so these go through boto3. A local lake gets the same guarantees from an exclusive
+    # hard link (create) and an flock (replace) between the processes of one machine.
+
+    def create_exclusive(self, rel: str, data: bytes) -> bool:
+        """Write `rel` only if it does not exist; False when it does (someone else was first)."""
+        if self.is_local:
+            target = Path(self.path(rel))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".tmp-{uuid.uuid4().hex}-{target.name}")
+            tmp.write_bytes(data)
+            try:
+                os.link(tmp, target)  # atomic, and fails if the target exists: complete or absent
+                return True
+            except FileExistsError:
+                return False
+            finally:
+                tmp.unlink()
+        bucket, key = self._bucket_key(rel)
+        try:
+            self._s3().put_object(Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")
+        except Exception as exc:
+            if _precondition_failed(exc):
+                return False
+            raise
+        return True
+
+    def read_versioned(self, rel: str) -> tuple[bytes, str] | None:
+        """The object and a version token for `replace_if`, or None when it does not exist."""
+        if self.is_local:
+            path = Path(self.path(rel))
+            try:
+                with self._local_lock(path):
+                    return path.read_bytes(), _local_version(path)
+            except FileNotFoundError:
+                return None
+        bucket, key = self._bucket_key(rel)
+        try:
+            reply = self._s3().get_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
+        return reply["Body"].read(), reply["ETag"]
+
+    def replace_if(self, rel: str, data: bytes, version: str) -> bool:
+        """Overwrite `rel` only if it is still at `version`; False when it changed meanwhile."""
+        if self.is_local:
+            path = Path(self.path(rel))
+            try:
+                with self._local_lock(path):
+                    if _local_version(path) != version:
+                        return False
+                    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, path)
+                    return True
+            except FileNotFoundError:
+                return False
+        bucket, key = self._bucket_key(rel)
+        try:
+            self._s3().put_object(Bucket=bucket, Key=key, Body=data, IfMatch=version)
+        except Exception as exc:
+            if _precondition_failed(exc) or _not_found(exc):
+                return False
+            raise
+        return True
+
+    def _bucket_key(self, rel: str) -> tuple[str, str]:
+        bucket, _, prefix = self.root.partition("/")
+        return bucket, f"{prefix}/{rel.lstrip('/')}" if prefix else rel.lstrip("/")
+
+    def _s3(self) -> Any:
+        if not hasattr(self, "_s3_client"):
+            self._s3_client = s3_client(self.settings or settings())
+        return self._s3_client
+
+    @staticmethod
+    @contextmanager
+    def _local_lock(path: Path) -> Iterator[None]:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(f".lock-{path.name}"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     # -- internals -------------------------------------------------------------------------
     def _atomic(self, rel: str, write: Any) -> None:
         target = self.path(rel)
@@ -163,12 +257,48 @@ def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
         retries = pafs.AwsStandardS3RetryStrategy(max_attempts=S3_ATTEMPTS)
         fs = pafs.S3FileSystem(**kwargs, retry_strategy=retries)
         root = f"{parts.netloc}{parts.path}".rstrip("/")
-        return Lake(uri, fs, root, is_local=False)
+        return Lake(uri, fs, root, is_local=False, settings=cfg)
     if parts.scheme in ("", "file"):
         path = Path(parts.path if parts.scheme == "file" else uri).expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
-        return Lake(str(path), pafs.LocalFileSystem(), str(path), is_local=True)
+        return Lake(str(path), pafs.LocalFileSystem(), str(path), is_local=True, settings=cfg)
     raise LakeError(f"unsupported lake URI {uri!r}: use a local path, file:// or s3://bucket/prefix")
+
+
+def s3_client(cfg: Settings) -> Any:
+    """A boto3 S3 client on the lake's endpoint and credentials (a session of its own: boto3's
+    default session keeps the first credentials it resolved)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=cfg.s3_endpoint,
+        region_name=cfg.s3_region,
+        aws_access_key_id=cfg.aws_access_key_id,
+        aws_secret_access_key=cfg.aws_secret_access_key,
+        aws_session_token=cfg.aws_session_token,
+        config=Config(retries={"max_attempts": S3_ATTEMPTS, "mode": "standard"}),
+    )
+
+
+def _error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _precondition_failed(exc: BaseException) -> bool:
+    # 412; 409 ConditionalRequestConflict when two conditional writes race on AWS.
+    return _error_code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
+
+
+def _not_found(exc: BaseException) -> bool:
+    return _error_code(exc) in ("NoSuchKey", "404", "NotFound")
+
+
+def _local_version(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
 
 
 def ensure_bucket(uri: str, cfg: Settings | None = None) -> None:
@@ -177,18 +307,9 @@ def ensure_bucket(uri: str, cfg: Settings | None = None) -> None:
     parts = urlsplit(uri)
     if parts.scheme != "s3":
         return
-    import boto3
     from botocore.exceptions import ClientError
 
-    # A session of its own: boto3's default session keeps the first credentials it resolved.
-    client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=cfg.s3_endpoint,
-        region_name=cfg.s3_region,
-        aws_access_key_id=cfg.aws_access_key_id,
-        aws_secret_access_key=cfg.aws_secret_access_key,
-        aws_session_token=cfg.aws_session_token,
-    )
+    client = s3_client(cfg)
     try:
         client.head_bucket(Bucket=parts.netloc)
     except ClientError:

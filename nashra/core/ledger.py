@@ -9,6 +9,7 @@ done for stage S" question is answered here; no other module spells `raw/`, `_ma
     <table>/outlet=<id>/date=<day>/part-<batch>.parquet               articles, quarantine, url_duplicates
     signatures/month=<YYYY-MM>/outlet=<id>/part-<batch>.parquet       near-dup and story state
     _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
+    _claims/<stage>/outlet=<id>/<batch>.json                          "a worker is on it" (a lease)
     _gx/outlet=<id>/<batch>.json, _gx/outlet=<id>/<batch>/            GX results and their HTML page
     _metrics/outlet=<id>/date=<day>/<stage>-<run>.parquet             one row per stage run
 
@@ -19,15 +20,22 @@ names that start with `_` or `.`, so manifests, GX pages and metrics are not tab
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the DAG files import the ledger's names; pyarrow stays out of parse time
     from nashra.core.lake import Lake
 
 BATCH_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+# How long a claim holds without its worker finishing: longer than any batch takes, short enough
+# that a batch whose worker died is picked up by the next scheduled run.
+CLAIM_LEASE_S = int(os.environ.get("NASHRA_CLAIM_LEASE_S", "900"))
 STAGES = ("process", "index")  # stages that write a manifest per batch
 
 # An object key of the raw archive, as an S3 event notification names it.
@@ -187,3 +195,109 @@ def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
         if done.get("raw", raw) != raw:
             pending.append(batch_id)
     return pending
+
+
+def is_pending(lake: Lake, outlet_id: str, stage: str, batch_id: str) -> bool:
+    """One batch's answer of `pending_batches` (checked again once a worker holds its claim)."""
+    raw = raw_fingerprint(lake, outlet_id, batch_id) if stage == "process" else None
+    done = read_manifest(lake, stage, outlet_id, batch_id)
+    if stage == "process":
+        return bool(raw) and (done is None or done.get("raw", raw) != raw)
+    processed = read_manifest(lake, "process", outlet_id, batch_id)
+    if processed is None:
+        return False
+    return done is None or done.get("raw", processed.get("raw")) != processed.get("raw")
+
+
+# -- claims: one worker per batch and stage ------------------------------------------------------
+# Two orchestrators (the per-outlet asset chain and inbox/sweep), or a retry racing a slow try,
+# may pick the same pending batch. Before working on one, a worker claims it with a conditional
+# write (create-if-absent); a second claimant skips the batch. A claim is a lease: when it expires,
+# or its worker is visibly gone (same host, dead pid), or the claimant is a retry of the same
+# Airflow run, it is taken over with a compare-and-swap, so one taker wins.
+
+
+def claim_path(stage: str, outlet_id: str, batch_id: str) -> str:
+    return f"_claims/{stage}/outlet={outlet_id}/{batch_id}.json"
+
+
+@dataclass(frozen=True)
+class Claim:
+    stage: str
+    outlet_id: str
+    batch_id: str
+    owner: dict[str, Any]
+
+
+def worker(run_id: str | None = None) -> dict[str, Any]:
+    """Who is claiming: the Airflow run (a retry of it is the same worker), host and process."""
+    return {"run": run_id, "host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _may_take_over(held: dict[str, Any], me: dict[str, Any], now: datetime) -> bool:
+    try:
+        if datetime.fromisoformat(str(held["lease_until"])) <= now:
+            return True
+    except (KeyError, ValueError):
+        return True  # not a claim we can read: treat as lapsed
+    if held.get("host") == me["host"] and isinstance(held.get("pid"), int) and held["pid"] != me["pid"]:
+        return not _pid_alive(held["pid"])
+    return bool(me.get("run")) and held.get("run") == me["run"] and not str(me["run"]).startswith("cli-")
+
+
+def claim(
+    lake: Lake,
+    stage: str,
+    outlet_id: str,
+    batch_id: str,
+    *,
+    run_id: str | None = None,
+    lease_s: int | None = None,
+    now: datetime | None = None,
+) -> Claim | None:
+    """Claim the batch for this worker, or None when another worker holds a live claim."""
+    now = now or datetime.now(UTC)
+    me = worker(run_id)
+    doc = {**me, "lease_until": (now + timedelta(seconds=lease_s or CLAIM_LEASE_S)).isoformat()}
+    data = json.dumps(doc).encode()
+    rel = claim_path(stage, outlet_id, batch_id)
+    for _ in range(3):  # a claim released or replaced between our two requests: look again
+        if lake.create_exclusive(rel, data):
+            return Claim(stage, outlet_id, batch_id, me)
+        current = lake.read_versioned(rel)
+        if current is None:
+            continue
+        held, version = current
+        try:
+            holder = json.loads(held)
+        except ValueError:
+            holder = {}
+        if not _may_take_over(holder, me, now):
+            return None
+        if lake.replace_if(rel, data, version):
+            return Claim(stage, outlet_id, batch_id, me)
+    return None
+
+
+def release(lake: Lake, held: Claim) -> None:
+    """Give the claim up after the stage's manifest is written (or the work failed)."""
+    rel = claim_path(held.stage, held.outlet_id, held.batch_id)
+    current = lake.read_versioned(rel)
+    if current is None:
+        return
+    try:
+        owner = json.loads(current[0])
+    except ValueError:
+        owner = {}
+    if {k: owner.get(k) for k in ("run", "host", "pid")} == held.owner:
+        lake.delete(rel)  # a taker could slip in between: it then redoes an idempotent batch

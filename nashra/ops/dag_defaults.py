@@ -6,6 +6,7 @@ One place, so the DAG files stay thin and their retry policies cannot drift apar
 from __future__ import annotations
 
 import os
+import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,3 +32,26 @@ def default_args() -> dict[str, Any]:
 
 def tags(*extra: str) -> list[str]:
     return ["nashra", *extra]
+
+
+# Longest a task may run before Airflow fails it (and retries): a hung crawl or a stalled bulk must
+# not hold the outlet's only active run forever. The crawl's own budget is NASHRA_CRAWL_TIMEOUT.
+EXECUTION_TIMEOUT = {
+    "crawl": timedelta(minutes=45),
+    "process": timedelta(minutes=30),
+    "index": timedelta(minutes=30),
+    "events": timedelta(hours=1),
+    "listing": timedelta(minutes=10),  # the small tasks that only read the lake or the registry
+    "replay": timedelta(hours=6),
+}
+
+
+def staggered(outlet_id: str, schedule: str) -> str:
+    """The registry's `@hourly` / `@daily` at a minute (and hour) derived from the outlet id, so 37
+    outlets do not all start at minute 0; a cron expression in the registry is kept as written."""
+    slot = zlib.crc32(outlet_id.encode())
+    if schedule == "@hourly":
+        return f"{slot % 60} * * * *"
+    if schedule == "@daily":
+        return f"{slot % 60} {slot // 60 % 24} * * *"
+    return schedule

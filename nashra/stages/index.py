@@ -22,9 +22,11 @@ from nashra.core.config import Settings, settings
 from nashra.core.lake import Lake
 from nashra.core.ledger import (
     batch_table_files,
+    claim,
     done_batches,
     pending_batches,
     read_manifest,
+    release,
     write_manifest,
 )
 
@@ -296,7 +298,7 @@ def documents_per_batch(es: Any, prefix: str, outlet_id: str) -> dict[str, int]:
 
 
 def index_outlet(
-    lake: Lake, es: Any, outlet_id: str, prefix: str, *, reindex: bool = False
+    lake: Lake, es: Any, outlet_id: str, prefix: str, *, reindex: bool = False, run_id: str | None = None
 ) -> list[IndexReport]:
     processed = done_batches(lake, "process", outlet_id)
     if reindex:
@@ -313,7 +315,16 @@ def index_outlet(
         ]
     if batches:
         ensure_index(es, prefix)
-    reports = [index_batch(lake, es, outlet_id, b, prefix) for b in batches]
+    reports = []
+    for batch in batches:  # one claim each: a batch another worker is indexing is left to it
+        held = claim(lake, "index", outlet_id, batch, run_id=run_id)
+        if held is None:
+            log.info("outlet %s, batch %s: claimed by another worker, skipped", outlet_id, batch)
+            continue
+        try:
+            reports.append(index_batch(lake, es, outlet_id, batch, prefix))
+        finally:
+            release(lake, held)
     if batches:
         maybe_rollover(es, prefix)
     return reports

@@ -23,10 +23,13 @@ from nashra.core.lake import Lake
 from nashra.core.ledger import (
     batch_table_files,
     batch_time,
+    claim,
     gx_result_path,
+    is_pending,
     pending_batches,
     raw_batches,
     raw_fingerprint,
+    release,
     table_path,
     write_manifest,
 )
@@ -235,18 +238,33 @@ def _stage_suites(
 
 
 def process_outlet(
-    lake: Lake, outlet: Outlet, *, max_failure_rate: float = 0.5, reprocess: bool = False
+    lake: Lake,
+    outlet: Outlet,
+    *,
+    max_failure_rate: float = 0.5,
+    reprocess: bool = False,
+    run_id: str | None = None,
 ) -> list[ProcessReport]:
+    """Process the outlet's pending batches (every raw batch with `reprocess`), one claim each:
+    a batch another worker holds is left to it."""
     batches = (
         sorted(raw_batches(lake, outlet.id)) if reprocess else pending_batches(lake, outlet.id, "process")
     )
     reports, failures = [], []
     for batch in batches:  # a failing batch does not hold back the later ones
+        held = claim(lake, "process", outlet.id, batch, run_id=run_id)
+        if held is None:
+            log.info("outlet %s, batch %s: claimed by another worker, skipped", outlet.id, batch)
+            continue
         try:
-            reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
+            # Done by another worker between our listing and our claim: nothing left to do.
+            if reprocess or is_pending(lake, outlet.id, "process", batch):
+                reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
         except BatchQualityError as err:
             log.error("%s", err)
             failures.append(str(err))
+        finally:
+            release(lake, held)
     if failures:
         raise BatchQualityError(" | ".join(failures))
     return reports

@@ -73,7 +73,11 @@ def process(outlet_id: str, *, reprocess: bool = False, run_id: str | None = Non
     outlet = load_registry().get(outlet_id)
     with _observed(outlet.id, "process", run_id) as metrics:
         reports = process_outlet(
-            open_lake(cfg.lake_uri, cfg), outlet, max_failure_rate=cfg.max_failure_rate, reprocess=reprocess
+            open_lake(cfg.lake_uri, cfg),
+            outlet,
+            max_failure_rate=cfg.max_failure_rate,
+            reprocess=reprocess,
+            run_id=run_id,
         )
         metrics.pages_fetched = sum(r.pages for r in reports)
         metrics.articles_valid = sum(r.stored - r.duplicates for r in reports)
@@ -92,7 +96,12 @@ def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -
     load_registry().get(outlet_id)
     with _observed(outlet_id, "index", run_id) as metrics:
         reports = index_outlet(
-            open_lake(cfg.lake_uri, cfg), es_client(cfg), outlet_id, cfg.index_prefix, reindex=reindex
+            open_lake(cfg.lake_uri, cfg),
+            es_client(cfg),
+            outlet_id,
+            cfg.index_prefix,
+            reindex=reindex,
+            run_id=run_id,
         )
         metrics.indexed = sum(r.indexed for r in reports)
     return [r.__dict__ for r in reports]

@@ -63,6 +63,20 @@ def test_every_dag_retries_the_same_way(bag) -> None:
             assert got == policy, (dag_id, task.task_id, got)
 
 
+def test_every_task_has_a_timeout_and_outlet_schedules_are_staggered(bag) -> None:
+    from nashra.ops.dag_defaults import staggered
+
+    for dag_id, dag in bag.dags.items():
+        for task in dag.tasks:
+            assert task.execution_timeout is not None, (dag_id, task.task_id)
+    crawls = {d: dag for d, dag in bag.dags.items() if d.startswith("nashra_crawl__")}
+    minutes = [str(dag.schedule).split()[0] for dag in crawls.values()]
+    assert all(m.isdigit() for m in minutes), minutes  # @hourly became "<minute> * * * *"
+    assert len(set(minutes)) > len(minutes) // 2  # spread over the hour, not all at minute 0
+    assert staggered("hespress_ar", "@hourly") == staggered("hespress_ar", "@hourly")  # stable
+    assert staggered("hespress_ar", "15 */2 * * *") == "15 */2 * * *"  # a cron in the registry stays
+
+
 def test_stages_are_chained_by_assets_not_timetables(bag) -> None:
     for outlet in load_registry(REPO / "spiders" / "outlets.yaml").enabled():
         chain = [bag.dags[f"nashra_{stage}__{outlet.id}"] for stage in ("crawl", "process", "index")]
