@@ -57,9 +57,14 @@ def rows_from_index(es: Any, index: str) -> Iterator[dict[str, Any]]:
 
 
 def rows_from_lake(lake: Any) -> Iterator[dict[str, Any]]:
+    """The articles table's rows, batch by batch: the schema's columns only. The Hive partition
+    columns (`outlet`, `date`) are path names, not fields, and the strict mapping refuses them."""
     dataset = lake.dataset("articles")
-    if dataset is not None:
-        yield from dataset.to_table().to_pylist()
+    if dataset is None:
+        return
+    columns = [f.name for f in schemas.parquet_schema("articles")]
+    for batch in dataset.to_batches(columns=columns, batch_size=2000):
+        yield from batch.to_pylist()
 
 
 def _catch_up(es: Any, old: list[str], new_index: str) -> int:

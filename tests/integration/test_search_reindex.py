@@ -99,3 +99,29 @@ def test_rollover_moves_the_write_alias_and_keeps_reads_whole(es_url: str) -> No
     assert write_index[new]["aliases"][write_alias]["is_write_index"] is True
     assert indices_of(es, read_alias) == [first, new]
     assert es.count(index=read_alias)["count"] == total
+
+
+def test_reindex_from_the_lake_sends_only_mapped_fields(es_url: str, crawled_raw, tmp_path) -> None:
+    """The lake's Hive partitions (outlet=, date=) become columns on read; they are not fields,
+    and the strict mapping refused the whole reindex for them."""
+    from devkit.fixture_web.truth import REGISTRY_PATH
+    from nashra.core.lake import open_lake
+    from nashra.core.registry import load_registry
+    from nashra.ops.reindex import rows_from_lake
+    from nashra.stages.index import ensure_index, es_client
+    from nashra.stages.process import process_outlet
+
+    source = crawled_raw(("qna_en",))
+    lake = open_lake(str(tmp_path / "lake"))
+    for rel in source.list("raw/outlet=qna_en", ".warc.gz"):
+        lake.write_bytes(rel, source.read_bytes(rel))
+    (report,) = process_outlet(lake, load_registry(REGISTRY_PATH).get("qna_en"))
+    es, prefix = es_client(), os.environ["NASHRA_INDEX_PREFIX"]
+    ensure_index(es, prefix)
+
+    lake_rows = list(rows_from_lake(lake))
+    assert len(lake_rows) == report.stored and not {"outlet", "date"} & set(lake_rows[0])
+    result = reindex(es, prefix, rows=lake_rows)
+    assert result.copied == report.stored
+    es.indices.refresh(index=aliases(prefix)[0])
+    assert es.count(index=aliases(prefix)[0])["count"] == report.stored
