@@ -85,18 +85,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _when(value: str, *, end_of_day: bool = False) -> datetime:
+class UsageError(ValueError):
+    """A command's arguments do not make sense together: one line, exit 2."""
+
+
+def _when(value: str, *, end_of_day: bool = False, option: str = "--since") -> datetime:
     """An ISO date or time; a naive one is UTC, a bare date covers its whole day."""
-    when = datetime.fromisoformat(value)
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: expected an ISO date or time, e.g. 2026-02-01") from None
     if end_of_day and len(value) == 10:
         when = when.replace(hour=23, minute=59, second=59)
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _check_search_filters(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    """Filters that can only answer "no match" are mistakes: say which one."""
+    from nashra.core.registry import load_registry
+
+    since = _when(args.since) if args.since else None
+    until = _when(args.until, end_of_day=True, option="--until") if args.until else None
+    if since and until and since > until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    registry = load_registry()
+    if args.outlet:
+        registry.get(args.outlet)  # RegistryError names the unknown id
+    if args.country:
+        args.country = args.country.upper()
+        countries = sorted({o.country for o in registry.outlets})
+        if args.country not in countries:
+            raise UsageError(f"--country {args.country}: the registry has outlets in {', '.join(countries)}")
+    return since, until
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from nashra.ops.search import isolate, search, terminal_highlight
     from nashra.stages.index import es_client
 
+    since, until = _check_search_filters(args)
     cfg = settings()
     hits = search(
         es_client(cfg),
@@ -106,8 +133,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         language=args.lang,
         outlet=args.outlet,
         country=args.country,
-        since=_when(args.since) if args.since else None,
-        until=_when(args.until, end_of_day=True) if args.until else None,
+        since=since,
+        until=until,
         exclude_duplicates=args.exclude_duplicates,
     )
     if args.json:
@@ -244,7 +271,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from nashra.core.lake import LakeError
     from nashra.core.registry import RegistryError
 
-    return (ConfigError, LakeError, RegistryError, TransportError, ApiError, OSError)
+    return (ConfigError, LakeError, RegistryError, UsageError, TransportError, ApiError, OSError)
 
 
 def _say_where(args: argparse.Namespace) -> None:

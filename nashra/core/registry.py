@@ -48,6 +48,13 @@ class RegistryError(ValueError):
     """The registry file is unreadable or invalid; the message names the file and each bad key path."""
 
 
+class UnknownOutletError(RegistryError, KeyError):
+    """An outlet id the registry does not have (a KeyError too, for lookups that expect one)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass(frozen=True)
 class Politeness:
     download_delay: float
@@ -142,7 +149,7 @@ class Registry:
         ids = [o.id for o in self.outlets]
         close = difflib.get_close_matches(outlet_id, ids, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"{self.path}: no outlet {outlet_id!r}{hint}")
+        raise UnknownOutletError(f"{self.path}: no outlet {outlet_id!r}{hint}")
 
     def enabled(self) -> list[Outlet]:
         return [o for o in self.outlets if o.enabled]

@@ -83,3 +83,25 @@ def test_expected_errors_are_one_line_and_debug_shows_the_traceback(
 
     with pytest.raises(RegistryError):
         main(["process", "--debug"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["search", "x", "--since", "yesterday"], "--since 'yesterday': expected an ISO date"),
+        (["search", "x", "--since", "2026-02-03", "--until", "2026-02-01"], "is after --until"),
+        (["search", "x", "--country", "xx"], "--country XX: the registry has outlets in MA, QA"),
+        (["search", "x", "--outlet", "hespres_ar"], "no outlet 'hespres_ar'; did you mean hespress_ar"),
+        (["process", "nosuch"], "no outlet 'nosuch'"),
+    ],
+)
+def test_filters_that_can_only_miss_are_errors_not_empty_answers(
+    argv: list[str], says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("NASHRA_LOCAL_SERVICES", "0")
+    monkeypatch.setenv("ES_URL", "http://127.0.0.1:1")  # never reached: the arguments fail first
+    monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path / "lake"))
+    monkeypatch.delenv("NASHRA_REGISTRY", raising=False)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err and err.count("\n") == 1
