@@ -62,6 +62,20 @@ def cmd_services(args: argparse.Namespace) -> int:
     if args.action == "stop":
         console.print(f"stopped: {', '.join(stop_services()) or 'nothing was running'}")
         return 0
+    if args.action == "env":  # eval "$(python -m devkit services env)": the demo's lake for any reader
+        import shlex
+
+        state = read_state()
+        env = dict(state.get("s3", {}).get("env", {}))
+        if state.get("lake_uri"):
+            env["NASHRA_LAKE_URI"] = state["lake_uri"]
+        if state.get("es"):
+            env["ES_URL"] = state["es"]["url"]
+        if not env:
+            print("# no demo services recorded: run `make demo` first", file=sys.stderr)
+            return 1
+        print("\n".join(f"export {k}={shlex.quote(str(v))}" for k, v in sorted(env.items())))
+        return 0
     state = read_state()
     shown = {
         k: {kk: vv for kk, vv in v.items() if kk != "env"} if isinstance(v, dict) else v
@@ -80,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-articles", type=int, default=200)
     p.set_defaults(fn=cmd_demo)
     p = sub.add_parser("services", help="the embedded services started by the demo")
-    p.add_argument("action", choices=["status", "stop"])
+    p.add_argument("action", choices=["status", "stop", "env"])
     p.set_defaults(fn=cmd_services)
     evaluate = sub.add_parser("eval", help="evaluate pipeline quality on the labelled sets")
     eval_sub = evaluate.add_subparsers(dest="what", required=True)

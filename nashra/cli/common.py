@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,10 @@ from rich.table import Table
 
 from nashra.core.config import settings
 
-console = Console()
+# Piped or redirected (`| less`, `> file`), rich would wrap at 80 columns: tables cut, URLs split
+# mid-word. Off a terminal, lines run as long as their content.
+_TTY = sys.stdout.isatty()
+console = Console(width=None if _TTY else 1000, soft_wrap=not _TTY)
 
 
 def outlet_ids(args: argparse.Namespace) -> list[str]:

@@ -161,21 +161,40 @@ def cmd_lake_show(args: argparse.Namespace) -> int:
     import duckdb
 
     from nashra.core.lake import open_lake
+    from nashra.core.ledger import READABLE_TABLES
 
-    dataset = open_lake().dataset(args.table)
-    if dataset is None:
-        console.print(f"the lake has no {args.table} yet")
-        return 1
+    lake = open_lake()
     con = duckdb.connect()
-    con.register(args.table, dataset)
+    present = []
+    for name, folder in READABLE_TABLES.items():  # every table, so --sql can join them
+        dataset = lake.dataset(folder)
+        if dataset is not None:
+            con.register(name, dataset)
+            con.register(folder, dataset)  # _metrics, as the README's older examples name it
+            present.append(name)
+    if args.table not in present and not args.sql:
+        console.print(f"the lake {lake.uri} has no {args.table} yet (tables: {', '.join(present) or 'none'})")
+        return 1
     default_sql = {
         "articles": "SELECT outlet_id, language, strftime(published_at, '%Y-%m-%d %H:%M') AS published_utc, "
         "dedup_status, left(title, 60) AS title FROM articles ORDER BY published_at",
         "quarantine": "SELECT outlet_id, reasons, url FROM quarantine ORDER BY outlet_id, url",
         "url_duplicates": "SELECT outlet_id, url, duplicate_of FROM url_duplicates ORDER BY outlet_id, url",
+        "metrics": "SELECT outlet_id, stage, started_at, duration_s, pages_fetched, articles_valid, "
+        "quarantined, indexed, failed FROM metrics ORDER BY started_at DESC LIMIT 50",
     }
     sql = args.sql or default_sql[args.table]
-    console.print(con.sql(sql).fetchall() if args.raw else con.sql(sql))
+    try:
+        result = con.sql(sql)
+        if args.raw:
+            console.print(result.fetchall())
+        elif sys.stdout.isatty():
+            console.print(result)
+        else:  # DuckDB's own box drawing, at the width of the rows rather than of a terminal
+            result.show(max_width=100_000, max_rows=100_000)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise UsageError(f"--sql: {first} (tables: {', '.join(present) or 'none'})") from None
     return 0
 
 
@@ -232,8 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     register_kibana(sub)
     p = sub.add_parser("lake", help="look at the lake with DuckDB")
     p.add_argument("action", choices=["show"])
-    p.add_argument("--table", default="articles", choices=["articles", "quarantine", "url_duplicates"])
-    p.add_argument("--sql", help="SQL over the table (registered under its own name)")
+    p.add_argument(
+        "--table", default="articles", choices=["articles", "quarantine", "url_duplicates", "metrics"]
+    )
+    p.add_argument("--sql", help="SQL over the tables (articles, quarantine, url_duplicates, metrics)")
     p.add_argument("--raw", action="store_true")
     p.set_defaults(fn=cmd_lake_show)
     register_replay(sub)

@@ -92,6 +92,15 @@ def metrics_path(outlet_id: str, day: str, stage: str, run_id: str) -> str:
     return f"_metrics/outlet={outlet_id}/date={day}/{stage}-{safe_run}.parquet"
 
 
+# The lake's tables as readers query them (name -> folder): the run metrics are one of them.
+READABLE_TABLES = {
+    "articles": "articles",
+    "quarantine": "quarantine",
+    "url_duplicates": "url_duplicates",
+    "metrics": "_metrics",
+}
+
+
 def raw_key_batch(key: str) -> tuple[str, str] | None:
     """(outlet id, batch id) of a raw archive object key, None for any other key."""
     match = RAW_KEY.search(key)

@@ -105,3 +105,12 @@ def test_filters_that_can_only_miss_are_errors_not_empty_answers(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_the_demo_env_is_printable_for_other_readers(demo_state: Path, capsys) -> None:
+    from devkit.cli import main as devkit_main
+
+    assert devkit_main(["services", "env"]) == 0
+    out = capsys.readouterr().out
+    assert f"export NASHRA_LAKE_URI={demo_state / 'demo-lake'}" in out
+    assert "export AWS_ACCESS_KEY_ID=demo" in out and "export ES_URL=http://127.0.0.1:1" in out
