@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.nashra-installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test unit demo run bench load eval lint fmt services-stop clean
+.PHONY: venv test unit demo run bench load eval airflow airflow-down lint fmt services-stop clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,14 @@ unit: venv
 # The whole pipeline on the offline fixture web, with embedded Elasticsearch and SeaweedFS.
 demo: venv
 	$(BIN)/python -m devkit demo
+
+# A local Airflow 3 (api-server, scheduler, dag-processor, triggerer) over the fixture web, with the
+# demo's services and ElasticMQ: prints the UI address and login. Stop with `make airflow-down`.
+airflow: venv
+	$(BIN)/python -m devkit airflow up
+
+airflow-down: venv
+	$(BIN)/python -m devkit airflow down
 
 # Stop the SeaweedFS and Elasticsearch the demo left running (by PID).
 services-stop: venv

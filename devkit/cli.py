@@ -85,6 +85,37 @@ def cmd_services(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from devkit import airflow_local
+
+    if args.action == "down":
+        console.print(f"stopped: {', '.join(airflow_local.down()) or 'nothing was running'}")
+        return 0
+    if args.action == "reset":
+        airflow_local.reset()
+        console.print(f"removed {airflow_local.HOME}")
+        return 0
+    if args.action == "status":
+        console.print_json(json.dumps(airflow_local.status()))
+        return 0
+    console.print(
+        "Starting Airflow (standalone) over the fixture web, SeaweedFS, Elasticsearch, ElasticMQ ..."
+    )
+    try:
+        state = airflow_local.up()
+    except Exception as exc:  # noqa: BLE001 - one line and the log's path, not a trace
+        console.print(f"[red]Airflow did not start:[/red] {exc}")
+        return 2
+    credentials = airflow_local.login()
+    console.print(
+        f"Airflow UI: {state['url']}  login: {credentials[0] if credentials else 'see the log'}"
+        + (f" / {credentials[1]}" if credentials else "")
+    )
+    console.print(f"Triggered: {', '.join(state.get('triggered', [])) or 'none'}; log: {state['log']}")
+    console.print("Stop: make airflow-down (or python -m devkit airflow down)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m devkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -96,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("services", help="the embedded services started by the demo")
     p.add_argument("action", choices=["status", "stop", "env"])
     p.set_defaults(fn=cmd_services)
+    p = sub.add_parser("airflow", help="a local Airflow 3 (standalone) over the fixture web")
+    p.add_argument("action", choices=["up", "down", "status", "reset"])
+    p.set_defaults(fn=cmd_airflow)
     evaluate = sub.add_parser("eval", help="evaluate pipeline quality on the labelled sets")
     eval_sub = evaluate.add_subparsers(dest="what", required=True)
     eval_dedup.register(eval_sub)
