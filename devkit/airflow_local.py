@@ -85,7 +85,15 @@ def _start_fixture_web(log: Path) -> tuple[int, str]:
 
 
 def airflow_env(
-    services: dict[str, str], proxy: str, queue_url: str | None, queue_endpoint: str | None, api_port: int
+    services: dict[str, str],
+    proxy: str,
+    queue_url: str | None,
+    queue_endpoint: str | None,
+    api_port: int,
+    *,
+    home: Path = HOME,
+    registry: Path | None = None,
+    lake_uri: str = "s3://nashra-demo/lake",
 ) -> dict[str, str]:
     """The environment of every Airflow component and task."""
     from devkit.fixture_web.truth import REGISTRY_PATH
@@ -106,7 +114,7 @@ def airflow_env(
         **os.environ,
         # Airflow starts its components as `airflow …` through PATH.
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "AIRFLOW_HOME": str(HOME),
+        "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
@@ -119,10 +127,10 @@ def airflow_env(
         "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT": json.dumps(
             {"conn_type": "elasticsearch", "host": es_url, "extra": {"scheme": es_url.split(":", 1)[0]}}
         ),
-        "NASHRA_REGISTRY": str(REGISTRY_PATH),
+        "NASHRA_REGISTRY": str(registry or REGISTRY_PATH),
         "NASHRA_FIXTURE_PROXY": proxy,
         "NASHRA_ALLOW_LOOPBACK": "1",
-        "NASHRA_LAKE_URI": LAKE_URI,
+        "NASHRA_LAKE_URI": lake_uri,
         "NASHRA_LOCAL_SERVICES": "0",
     }
     for name in ("ES_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3"):
@@ -161,6 +169,32 @@ def _json_list(stdout: str) -> list[dict[str, Any]]:
     return []
 
 
+def start_standalone(env: dict[str, str], log: Path) -> int:
+    """`airflow standalone` in its own process group (stopping the group stops every component)."""
+    with log.open("ab") as sink:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("airflow")), "standalone"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc.pid
+
+
+def stop_standalone(pid: int | None) -> bool:
+    if not pid_alive(pid):
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)  # standalone's children share its group
+    stop_pid(pid, grace=30.0)
+    return True
+
+
+def dag_runs(env: dict[str, str], dag_id: str) -> list[dict[str, Any]]:
+    return _json_list(_airflow(env, "dags", "list-runs", dag_id, "-o", "json").stdout)
+
+
 def up(*, trigger: bool = True, parse_timeout: float = 240) -> dict[str, Any]:
     """Start everything (what runs already is kept) and return the state."""
     from devkit.elasticmq import start_elasticmq
@@ -181,19 +215,14 @@ def up(*, trigger: bool = True, parse_timeout: float = 240) -> dict[str, Any]:
     fixture_pid, proxy = _start_fixture_web(HOME / "fixture_web.log")
     queue = start_elasticmq(HOME / "elasticmq")
     api_port = free_port()
-    env = airflow_env(services, proxy, queue.queues["nashra-raw-events"], queue.endpoint, api_port)
+    env = airflow_env(
+        services, proxy, queue.queues["nashra-raw-events"], queue.endpoint, api_port, lake_uri=LAKE_URI
+    )
     log = HOME / "standalone.log"
-    with log.open("ab") as sink:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("airflow")), "standalone"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: `down` stops every component at once
-        )
+    pid = start_standalone(env, log)
     url = f"http://127.0.0.1:{api_port}"
     state = {
-        "airflow_pid": proc.pid,
+        "airflow_pid": pid,
         "fixture_web_pid": fixture_pid,
         "elasticmq_pid": queue.pid,
         "url": url,
@@ -229,11 +258,7 @@ def down() -> list[str]:
     """Stop Airflow (its whole process group), the fixture web and ElasticMQ by PID."""
     state = read_state()
     stopped = []
-    pid = state.get("airflow_pid")
-    if pid_alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)  # standalone's children share its group
-        stop_pid(pid, grace=30.0)
+    if stop_standalone(state.get("airflow_pid")):
         stopped.append("airflow")
     for name in ("fixture_web", "elasticmq"):
         if pid_alive(state.get(f"{name}_pid")):
