@@ -183,11 +183,29 @@ def start_standalone(env: dict[str, str], log: Path) -> int:
 
 
 def stop_standalone(pid: int | None) -> bool:
-    if not pid_alive(pid):
+    """SIGTERM to the whole group, then SIGKILL to what is left of it after a grace period (the
+    triggerer was seen outliving the standalone leader, orphaned)."""
+    if not pid or not _group_alive(pid):
         return False
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)  # standalone's children share its group
-    stop_pid(pid, grace=30.0)
+    if pid_alive(pid):
+        stop_pid(pid, grace=30.0)
+    deadline = time.monotonic() + 15
+    while _group_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 
