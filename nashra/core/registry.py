@@ -182,6 +182,28 @@ def load_registry(path: str | Path | None = None) -> Registry:
     return _load_cached(str(p), st.st_mtime_ns, st.st_size)
 
 
+def load_registry_partial(path: str | Path | None = None) -> tuple[Registry, list[str]]:
+    """The registry's valid outlets and one line per problem of the others, so one bad entry does
+    not take every outlet's DAGs down. A problem outside `outlets[i]` (defaults, the top level, the
+    YAML) cannot be confined to an outlet and raises RegistryError like `load_registry`."""
+    p = Path(path) if path is not None else default_registry_path()
+    try:
+        return load_registry(p), []
+    except RegistryError:
+        pass
+    doc = _read_yaml(p)
+    problems = list(_schema_problems(doc)) + list(_semantic_problems(doc))
+    bad: set[int] = set()
+    for where, _what in problems:
+        match = re.match(r"outlets\[(\d+)\]", where)
+        if not match:
+            raise RegistryError("\n".join(f"{p}: {w}: {what}" for w, what in problems))
+        bad.add(int(match.group(1)))
+    defaults = doc.get("defaults") or {}
+    good = tuple(_build_outlet(o, defaults) for i, o in enumerate(doc["outlets"]) if i not in bad)
+    return Registry(p, good), [f"{p}: {where}: {what}" for where, what in problems]
+
+
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: str, _mtime_ns: int, _size: int) -> Registry:
     doc = _read_yaml(Path(path))

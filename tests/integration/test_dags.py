@@ -99,3 +99,26 @@ def test_the_dag_file_imports_nothing_heavy_at_parse_time() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_one_bad_registry_entry_takes_only_itself_down(tmp_path: Path) -> None:
+    import yaml
+    from airflow.dag_processing.dagbag import DagBag
+
+    from devkit.fixture_web import truth
+
+    registry = yaml.safe_load(truth.REGISTRY_PATH.read_text(encoding="utf-8"))
+    broken = {**registry["outlets"][0], "id": "broken_ar", "timezone": "Africa/Casa"}
+    registry["outlets"].append(broken)
+    path = tmp_path / "outlets.yaml"
+    path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    at = len(registry["outlets"]) - 1
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NASHRA_REGISTRY", str(path))
+        bag = DagBag(dag_folder=str(REPO / "dags"))
+    (where, error) = next(iter(bag.import_errors.items()))
+    assert list(bag.import_errors) == [str(REPO / "dags" / "nashra_registry_check.py")]
+    assert f"outlets[{at}].timezone" in error and str(path) in error and "Africa/Casa" in error
+    good = [o["id"] for o in registry["outlets"][:-1] if o.get("enabled", True)]
+    assert all(f"nashra_crawl__{o}" in bag.dags for o in good)
+    assert "nashra_crawl__broken_ar" not in bag.dags

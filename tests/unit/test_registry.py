@@ -301,3 +301,21 @@ def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.yaml"
     path.write_text("")
     assert "(top level): None is not of type 'object'" in load_error(path)
+
+
+def test_partial_load_keeps_the_valid_outlets_and_names_the_bad_one(tmp_path) -> None:
+    import yaml
+
+    from nashra.core.registry import RegistryError, load_registry_partial
+
+    doc = yaml.safe_load(default_registry_path().read_text(encoding="utf-8"))
+    doc["outlets"][1]["timezone"] = "Africa/Casa"
+    path = tmp_path / "outlets.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    registry, problems = load_registry_partial(path)
+    assert [o.id for o in registry.outlets] == [o["id"] for i, o in enumerate(doc["outlets"]) if i != 1]
+    assert problems == [f"{path}: outlets[1].timezone: 'Africa/Casa' is not a known IANA timezone"]
+    doc["defaults"]["timezone"] = "Nowhere/Land"  # not confined to one outlet: the whole file fails
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RegistryError, match="defaults.timezone"):
+        load_registry_partial(path)
