@@ -317,5 +317,5 @@ def test_partial_load_keeps_the_valid_outlets_and_names_the_bad_one(tmp_path) ->
     assert problems == [f"{path}: outlets[1].timezone: 'Africa/Casa' is not a known IANA timezone"]
     doc["defaults"]["timezone"] = "Nowhere/Land"  # not confined to one outlet: the whole file fails
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RegistryError, match="defaults.timezone"):
+    with pytest.raises(RegistryError, match=r"defaults\.timezone"):
         load_registry_partial(path)
