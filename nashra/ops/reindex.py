@@ -124,7 +124,13 @@ def reindex(
         es.indices.refresh(index=",".join(old))
         report.caught_up = _catch_up(es, old, report.new_index)
         es.indices.refresh(index=report.new_index)
-    if delete_old and old:
-        es.indices.delete(index=",".join(old))
-        report.deleted = old
+    if delete_old:
+        # Every earlier version, also those an earlier reindex without --delete-old left behind
+        # (they are behind neither alias any more, so `old` alone would keep them forever).
+        current = {report.new_index}
+        versions = es.indices.get(index=f"{prefix}-v*", expand_wildcards="open,closed")
+        stale = sorted(i for i in versions if i not in current)
+        if stale:
+            es.indices.delete(index=",".join(stale))
+        report.deleted = stale
     return report

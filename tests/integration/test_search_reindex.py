@@ -68,8 +68,11 @@ def test_reindex_switches_versions_with_zero_failed_searches(es_url: str) -> Non
     # The old version is kept (rollback) unless asked; the next run deletes it on request.
     assert es.indices.exists(index=old)
     second = reindex(es, prefix, delete_old=True)
-    assert second.new_index == f"{prefix}-v{version + 2}-000001" and second.deleted == [report.new_index]
-    assert not es.indices.exists(index=report.new_index)
+    assert second.new_index == f"{prefix}-v{version + 2}-000001"
+    # Both earlier versions go: v2 behind the aliases, and v1 that the first run kept aside.
+    assert second.deleted == sorted([old, report.new_index])
+    assert not es.indices.exists(index=report.new_index) and not es.indices.exists(index=old)
+    assert indices_of(es, read_alias) == [second.new_index]
 
 
 def test_reindex_catches_up_writes_made_during_the_copy(es_url: str) -> None:
