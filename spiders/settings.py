@@ -28,6 +28,8 @@ NASHRA_BACKOFF_CAP = 120.0
 # The SSRF guard resolves every host name, redirects included.
 TWISTED_DNS_RESOLVER = "spiders.guard.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.NoDnsRetryMiddleware": 550,  # where Scrapy's RetryMiddleware sits
     "spiders.middlewares.IncrementalSkipMiddleware": 40,
     "spiders.guard.IpLiteralGuardMiddleware": 45,
     "spiders.middlewares.BackoffRetryMiddleware": 560,
