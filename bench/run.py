@@ -92,7 +92,7 @@ def _news_please(bodies: list[bytes], venv: Path, rounds: int) -> dict[str, Any]
         urls = [f"http://bench.test/{i}" for i in range(len(bodies))]
         json.dump([{"url": u, "html": b.decode("utf-8")} for u, b in zip(urls, bodies, strict=True)], f)
     try:
-        worker = Path(__file__).with_name("newsplease.py")
+        worker = Path(__file__).with_name("newsplease_worker.py")
         done = subprocess.run(
             [str(python), str(worker), f.name, str(rounds)],
             capture_output=True,

@@ -1,9 +1,10 @@
 """news-please's extractor on the bench pages, run by a separate venv's Python (news-please pins
 its own Scrapy/elasticsearch, so it is never installed into the project's venv).
 
-Standard library + news-please only: this file is executed by path, without the project on sys.path.
+Standard library + news-please only: this file is executed by path, without the project on sys.path
+(its name must not be `newsplease.py`: the script's folder comes first on sys.path).
 
-    <venv>/bin/python bench/newsplease.py pages.json ROUNDS  ->  JSON on stdout
+    <venv>/bin/python bench/newsplease_worker.py pages.json ROUNDS  ->  JSON on stdout
 """
 
 from __future__ import annotations
