@@ -8,13 +8,14 @@ import json
 import os
 from typing import Any
 
-from nashra.core.local_services import STATE, STATE_DIR, pid_alive, read_state
+from nashra.core import local_services
+from nashra.core.local_services import pid_alive, read_state
 
 
 def _write_state(state: dict[str, Any]) -> None:
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    STATE.write_text(json.dumps(state, indent=1))
-    STATE.chmod(0o600)  # holds the local S3 keys
+    local_services.STATE.parent.mkdir(parents=True, exist_ok=True)
+    local_services.STATE.write_text(json.dumps(state, indent=1))
+    local_services.STATE.chmod(0o600)  # holds the local S3 keys
 
 
 def ensure_services(want_es: bool = True) -> dict[str, Any]:
@@ -23,12 +24,12 @@ def ensure_services(want_es: bool = True) -> dict[str, Any]:
 
     state = read_state()
     if not pid_alive(state.get("s3", {}).get("pid")):
-        s3 = start_seaweed(STATE_DIR / "s3")
+        s3 = start_seaweed(local_services.STATE.parent / "s3")
         state["s3"] = {"pid": s3.pid, "env": s3.env()}
     if want_es and not os.environ.get("ES_URL") and not pid_alive(state.get("es", {}).get("pid")):
         from devkit.es_node import start_node
 
-        node = start_node(STATE_DIR / "es", detach=True)
+        node = start_node(local_services.STATE.parent / "es", detach=True)
         state["es"] = {"pid": node.pid, "url": node.url}
     _write_state(state)
     env = dict(state["s3"]["env"])
@@ -53,6 +54,6 @@ def stop_services() -> list[str]:
         if pid_alive(pid):
             stop_pid(pid, grace=30.0)
             stopped.append(name)
-    if STATE.exists():
-        STATE.unlink()
+    if local_services.STATE.exists():
+        local_services.STATE.unlink()
     return stopped

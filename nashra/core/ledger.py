@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from nashra.core.local_services import pid_alive
+
 if TYPE_CHECKING:  # the DAG files import the ledger's names; pyarrow stays out of parse time
     from nashra.core.lake import Lake
 
@@ -206,9 +208,18 @@ def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
     return pending
 
 
-def is_pending(lake: Lake, outlet_id: str, stage: str, batch_id: str) -> bool:
-    """One batch's answer of `pending_batches` (checked again once a worker holds its claim)."""
-    raw = raw_fingerprint(lake, outlet_id, batch_id) if stage == "process" else None
+def raw_sizes_by_batch(lake: Lake, outlet_id: str) -> dict[str, dict[str, int]]:
+    """batch_id -> its WARC files with their sizes: one listing for a whole run of the stage."""
+    return _raw_sizes_by_batch(lake, outlet_id)
+
+
+def is_pending(
+    lake: Lake, outlet_id: str, stage: str, batch_id: str, *, raw: dict[str, int] | None = None
+) -> bool:
+    """One batch's answer of `pending_batches` (checked again once a worker holds its claim).
+    `raw` is the batch's fingerprint when the caller listed it already (no second listing)."""
+    if stage == "process" and raw is None:
+        raw = raw_fingerprint(lake, outlet_id, batch_id)
     done = read_manifest(lake, stage, outlet_id, batch_id)
     if stage == "process":
         return bool(raw) and (done is None or done.get("raw", raw) != raw)
@@ -243,16 +254,6 @@ def worker(run_id: str | None = None) -> dict[str, Any]:
     return {"run": run_id, "host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _may_take_over(held: dict[str, Any], me: dict[str, Any], now: datetime) -> bool:
     try:
         if datetime.fromisoformat(str(held["lease_until"])) <= now:
@@ -260,7 +261,7 @@ def _may_take_over(held: dict[str, Any], me: dict[str, Any], now: datetime) -> b
     except (KeyError, ValueError):
         return True  # not a claim we can read: treat as lapsed
     if held.get("host") == me["host"] and isinstance(held.get("pid"), int) and held["pid"] != me["pid"]:
-        return not _pid_alive(held["pid"])
+        return not pid_alive(held["pid"])
     return bool(me.get("run")) and held.get("run") == me["run"] and not str(me["run"]).startswith("cli-")
 
 

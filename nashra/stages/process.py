@@ -29,6 +29,7 @@ from nashra.core.ledger import (
     pending_batches,
     raw_batches,
     raw_fingerprint,
+    raw_sizes_by_batch,
     release,
     table_path,
     write_manifest,
@@ -247,9 +248,8 @@ def process_outlet(
 ) -> list[ProcessReport]:
     """Process the outlet's pending batches (every raw batch with `reprocess`), one claim each:
     a batch another worker holds is left to it."""
-    batches = (
-        sorted(raw_batches(lake, outlet.id)) if reprocess else pending_batches(lake, outlet.id, "process")
-    )
+    sizes = raw_sizes_by_batch(lake, outlet.id)  # listed once, for the re-check under each claim
+    batches = sorted(sizes) if reprocess else pending_batches(lake, outlet.id, "process")
     reports, failures = [], []
     for batch in batches:  # a failing batch does not hold back the later ones
         held = claim(lake, "process", outlet.id, batch, run_id=run_id)
@@ -258,7 +258,7 @@ def process_outlet(
             continue
         try:
             # Done by another worker between our listing and our claim: nothing left to do.
-            if reprocess or is_pending(lake, outlet.id, "process", batch):
+            if reprocess or is_pending(lake, outlet.id, "process", batch, raw=sizes.get(batch, {})):
                 reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
         except BatchQualityError as err:
             log.error("%s", err)
