@@ -166,11 +166,10 @@ def cmd_lake_show(args: argparse.Namespace) -> int:
     lake = open_lake()
     con = duckdb.connect()
     present = []
-    for name, folder in READABLE_TABLES.items():  # every table, so --sql can join them
-        dataset = lake.dataset(folder)
+    for name in READABLE_TABLES:  # every table, so --sql can join them
+        dataset = lake.dataset(name)
         if dataset is not None:
             con.register(name, dataset)
-            con.register(folder, dataset)  # _metrics, as the README's older examples name it
             present.append(name)
     if args.table not in present and not args.sql:
         console.print(f"the lake {lake.uri} has no {args.table} yet (tables: {', '.join(present) or 'none'})")

@@ -105,18 +105,21 @@ class Lake:
     def read_parquet(self, rel: str) -> pa.Table:
         return pq.read_table(self.path(rel), filesystem=self.fs)
 
-    def dataset(self, table: str, schema: pa.Schema | None = None) -> ds.Dataset | None:
-        """The whole table as a pyarrow dataset with its Hive partitions, or None when empty."""
-        files = self.list(table, ".parquet")
-        if not files:
-            return None
+    def dataset(self, table: str) -> ds.Dataset | None:
+        """A table of the lake (nashra.core.tables, Delta) as a pyarrow dataset, or None when empty."""
+        from nashra.core.tables import dataset
+
+        return dataset(self, "metrics" if table == "_metrics" else table)
+
+    def legacy_dataset(self, files: list[str], base: str, schema: pa.Schema | None = None) -> ds.Dataset:
+        """Parquet files of the layout before Delta, with their Hive partitions (for migration)."""
         return ds.dataset(
             [self.path(f) for f in files],
             filesystem=self.fs,
             format="parquet",
             schema=schema,
             partitioning=ds.HivePartitioning.discover(infer_dictionary=False),
-            partition_base_dir=self.path(table),
+            partition_base_dir=self.path(base),
         )
 
     # -- conditional writes (compare-and-swap on one small object) --------------------------------

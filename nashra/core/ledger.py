@@ -6,16 +6,16 @@ done for stage S" question is answered here; no other module spells `raw/`, `_ma
 
     raw/outlet=<id>/date=<fetch day>/<batch>.<family>.warc.gz         raw archive (WARC, replayable)
     raw_index/outlet=<id>/date=<fetch day>/<batch>.<family>.parquet   URLs fetched (incremental crawls)
-    <table>/outlet=<id>/date=<day>/part-<batch>.parquet               articles, quarantine, url_duplicates
-    signatures/month=<YYYY-MM>/outlet=<id>/part-<batch>.parquet       near-dup and story state
+    articles/, quarantine/, url_duplicates/                           Delta tables (partition outlet_id)
+    signatures/ (partition month), dedup_keys/, _metrics/, _ledger/   Delta tables (nashra.core.tables)
     _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
     _claims/<stage>/outlet=<id>/<batch>.json                          "a worker is on it" (a lease)
     _gx/outlet=<id>/<batch>.json, _gx/outlet=<id>/<batch>/            GX results and their HTML page
-    _metrics/outlet=<id>/date=<day>/<stage>-<run>.parquet             one row per stage run
 
-Date prefixes spread keys over S3 prefixes (rate limits apply per prefix) and let readers prune
-partitions. File names carry the batch id, so a re-run overwrites its own files. Readers skip
-names that start with `_` or `.`, so manifests, GX pages and metrics are not table files.
+Date prefixes spread the raw archive's keys over S3 prefixes (rate limits apply per prefix). File
+names carry the batch id, so a re-run overwrites its own files; in the Delta tables a re-run
+replaces its batch's rows in one commit. Lakes written before the tables moved to Delta keep
+`<table>/outlet=<id>/date=<day>/part-<batch>.parquet` files: `nashra lake migrate` converts them.
 """
 
 from __future__ import annotations
@@ -69,12 +69,37 @@ def raw_index_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
     return f"raw_index/outlet={outlet_id}/date={day}/{batch_id}.{family}.parquet"
 
 
-def table_path(table: str, outlet_id: str, day: str, batch_id: str) -> str:
-    return f"{table}/outlet={outlet_id}/date={day}/part-{batch_id}.parquet"
+# Where each Delta table lives (nashra.core.tables). Metrics and the ledger keep an underscore:
+# they describe runs, not news.
+TABLE_DIRS = {
+    "articles": "articles",
+    "quarantine": "quarantine",
+    "url_duplicates": "url_duplicates",
+    "signatures": "signatures",
+    "dedup_keys": "dedup_keys",
+    "metrics": "_metrics",
+    "ledger": "_ledger",
+}
 
 
-def signature_path(month: str, outlet_id: str, batch_id: str) -> str:
-    return f"signatures/month={month}/outlet={outlet_id}/part-{batch_id}.parquet"
+def table_dir(name: str) -> str:
+    return TABLE_DIRS[name]
+
+
+def legacy_table_path(table: str, outlet_id: str, day: str, batch_id: str) -> str:
+    """A table file of the layout before Delta (what `nashra lake migrate` reads)."""
+    return f"{TABLE_DIRS[table]}/outlet={outlet_id}/date={day}/part-{batch_id}.parquet"
+
+
+def legacy_table_files(lake: Lake, table: str) -> list[str]:
+    """The pre-Delta Parquet files of a table (none once migrated)."""
+    return [f for f in lake.list(TABLE_DIRS[table], ".parquet") if _legacy(f)]
+
+
+def _legacy(rel: str) -> bool:
+    # Delta's data files are part-<n>-<uuid>-c000.<codec>.parquet under key=value folders of its
+    # own partition columns; the old layout put the batch id in the name: part-<batch>.parquet.
+    return "/outlet=" in rel
 
 
 def manifest_path(stage: str, outlet_id: str, batch_id: str) -> str:
@@ -89,18 +114,8 @@ def gx_docs_dir(outlet_id: str, batch_id: str) -> str:
     return f"_gx/outlet={outlet_id}/{batch_id}"
 
 
-def metrics_path(outlet_id: str, day: str, stage: str, run_id: str) -> str:
-    safe_run = "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
-    return f"_metrics/outlet={outlet_id}/date={day}/{stage}-{safe_run}.parquet"
-
-
-# The lake's tables as readers query them (name -> folder): the run metrics are one of them.
-READABLE_TABLES = {
-    "articles": "articles",
-    "quarantine": "quarantine",
-    "url_duplicates": "url_duplicates",
-    "metrics": "_metrics",
-}
+# The lake's tables as readers query them: the run metrics are one of them.
+READABLE_TABLES = ("articles", "quarantine", "url_duplicates", "metrics")
 
 
 def raw_key_batch(key: str) -> tuple[str, str] | None:
@@ -139,22 +154,6 @@ def raw_index_files(lake: Lake, outlet_id: str, *, exclude_batch: str | None = N
     """The outlet's fetched-URL files, without those of `exclude_batch`."""
     files = lake.list(f"raw_index/outlet={outlet_id}", ".parquet")
     return [f for f in files if exclude_batch is None or _batch_of_file(f) != exclude_batch]
-
-
-def batch_table_files(lake: Lake, table: str, outlet_id: str, batch_id: str) -> list[str]:
-    """The batch's files of one table, over every date partition."""
-    return lake.list(f"{table}/outlet={outlet_id}", f"part-{batch_id}.parquet")
-
-
-def signature_files(lake: Lake, months: list[str], *, exclude_batch: str) -> list[str]:
-    files = [f for m in months for f in lake.list(f"signatures/month={m}", ".parquet")]
-    return [f for f in files if not f.endswith(f"part-{exclude_batch}.parquet")]
-
-
-def batch_signature_files(lake: Lake, outlet_id: str, batch_id: str) -> list[str]:
-    return [
-        rel for rel in lake.list("signatures", f"part-{batch_id}.parquet") if f"/outlet={outlet_id}/" in rel
-    ]
 
 
 # -- stage state ---------------------------------------------------------------------------------
@@ -234,7 +233,9 @@ def is_pending(
 # may pick the same pending batch. Before working on one, a worker claims it with a conditional
 # write (create-if-absent); a second claimant skips the batch. A claim is a lease: when it expires,
 # or its worker is visibly gone (same host, dead pid), or the claimant is a retry of the same
-# Airflow run, it is taken over with a compare-and-swap, so one taker wins.
+# Airflow run, it is taken over with a compare-and-swap, so one taker wins. A released claim stays
+# as a tombstone: a claim created fresh tells the worker that no one ever worked on the batch, so
+# its table commits can be plain appends (no batch rows to replace, no scan of older files).
 
 
 def claim_path(stage: str, outlet_id: str, batch_id: str) -> str:
@@ -247,6 +248,7 @@ class Claim:
     outlet_id: str
     batch_id: str
     owner: dict[str, Any]
+    first: bool = False  # no worker ever claimed this batch and stage before
 
 
 def worker(run_id: str | None = None) -> dict[str, Any]:
@@ -255,6 +257,8 @@ def worker(run_id: str | None = None) -> dict[str, Any]:
 
 
 def _may_take_over(held: dict[str, Any], me: dict[str, Any], now: datetime) -> bool:
+    if held.get("released"):
+        return True
     try:
         if datetime.fromisoformat(str(held["lease_until"])) <= now:
             return True
@@ -283,7 +287,7 @@ def claim(
     rel = claim_path(stage, outlet_id, batch_id)
     for _ in range(3):  # a claim released or replaced between our two requests: look again
         if lake.create_exclusive(rel, data):
-            return Claim(stage, outlet_id, batch_id, me)
+            return Claim(stage, outlet_id, batch_id, me, first=True)
         current = lake.read_versioned(rel)
         if current is None:
             continue
@@ -300,7 +304,8 @@ def claim(
 
 
 def release(lake: Lake, held: Claim) -> None:
-    """Give the claim up after the stage's manifest is written (or the work failed)."""
+    """Give the claim up after the stage's manifest is written (or the work failed): it stays as a
+    released tombstone, so the next worker on the batch knows to replace, not append."""
     rel = claim_path(held.stage, held.outlet_id, held.batch_id)
     current = lake.read_versioned(rel)
     if current is None:
@@ -310,4 +315,17 @@ def release(lake: Lake, held: Claim) -> None:
     except ValueError:
         owner = {}
     if {k: owner.get(k) for k in ("run", "host", "pid")} == held.owner:
-        lake.delete(rel)  # a taker could slip in between: it then redoes an idempotent batch
+        released = {**held.owner, "released": True, "lease_until": datetime.now(UTC).isoformat()}
+        # Compare-and-swap: a taker that slipped in keeps its claim.
+        lake.replace_if(rel, json.dumps(released).encode(), current[1])
+
+
+def is_held(lake: Lake, stage: str, outlet_id: str, batch_id: str) -> bool:
+    """A live (unreleased) claim exists on the batch."""
+    current = lake.read_versioned(claim_path(stage, outlet_id, batch_id))
+    if current is None:
+        return False
+    try:
+        return not json.loads(current[0]).get("released")
+    except ValueError:
+        return True

@@ -1,6 +1,6 @@
 """Near-duplicate and story state in the lake: one signature row per stored article.
 
-    signatures/month=<YYYY-MM of published_at>/outlet=<id>/part-<batch_id>.parquet  (ledger.signature_path)
+    the `signatures` Delta table, partitioned by month (YYYY-MM of published_at)
 
 The lake is the source of truth, not a process: each batch rebuilds a `WindowState` from the
 signatures published within WINDOW before its crawl time (wire copies and the other
@@ -16,10 +16,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from nashra.core.lake import Lake
-from nashra.core.ledger import batch_signature_files, signature_files, signature_path
+from nashra.core.tables import commit_batch, dataset
 from transforms import story
 from transforms.dedup import WindowState, state_from_rows
 from transforms.neardup import SIGNATURE_BYTES
@@ -43,9 +42,10 @@ SCHEMA = pa.schema(
         pa.field("script", pa.string()),
         pa.field("story_keys", pa.list_(pa.string())),
         pa.field("story_id", pa.string()),
+        pa.field("month", pa.string(), nullable=False),  # the partition: YYYY-MM of published_at
     ]
 )
-_READ = [f.name for f in SCHEMA if f.name not in ("outlet_id",)]
+_READ = [f.name for f in SCHEMA if f.name not in ("outlet_id", "month")]
 
 
 def _month(value: datetime | None) -> str:
@@ -68,24 +68,22 @@ def load_window(lake: Lake, batch_time: datetime, exclude_batch: str) -> WindowS
     its own batch only).
     """
     low, high = batch_time - WINDOW, batch_time + timedelta(days=1)
-    files = signature_files(lake, _months_between(low, high), exclude_batch=exclude_batch)
-    if not files:
+    signatures = dataset(lake, "signatures")
+    if signatures is None:
         return WindowState()
-    dataset = ds.dataset([lake.path(f) for f in files], filesystem=lake.fs, format="parquet", schema=SCHEMA)
     when = pc.field("published_at")
-    table = dataset.to_table(columns=_READ, filter=(when >= pa.scalar(low)) & (when <= pa.scalar(high)))
-    return state_from_rows(table.to_pylist())
+    wanted = (
+        pc.field("month").isin(_months_between(low, high))
+        & (when >= pa.scalar(low))
+        & (when <= pa.scalar(high))
+        & (pc.field("batch_id") != exclude_batch)
+    )
+    return state_from_rows(signatures.to_table(columns=_READ, filter=wanted).to_pylist())
 
 
-def write_signatures(lake: Lake, outlet_id: str, batch_id: str, rows: list[dict[str, Any]]) -> None:
-    by_month: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_month.setdefault(_month(row["published_at"]), []).append(row)
-    written = set()
-    for month, month_rows in sorted(by_month.items()):
-        rel = signature_path(month, outlet_id, batch_id)
-        lake.write_parquet(rel, pa.Table.from_pylist(month_rows, schema=SCHEMA))
-        written.add(rel)
-    for rel in batch_signature_files(lake, outlet_id, batch_id):
-        if rel not in written:
-            lake.delete(rel)
+def write_signatures(
+    lake: Lake, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], *, replace: bool = True
+) -> None:
+    dated = [{**row, "month": _month(row["published_at"])} for row in rows]
+    table = pa.Table.from_pylist(dated, schema=SCHEMA)
+    commit_batch(lake, "signatures", table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)

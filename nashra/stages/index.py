@@ -15,13 +15,11 @@ from functools import cache
 from typing import Any
 
 import orjson
-import pyarrow.parquet as pq
 
 import schemas
 from nashra.core.config import Settings, settings
 from nashra.core.lake import Lake
 from nashra.core.ledger import (
-    batch_table_files,
     claim,
     done_batches,
     pending_batches,
@@ -29,6 +27,7 @@ from nashra.core.ledger import (
     release,
     write_manifest,
 )
+from nashra.core.tables import read_batch
 
 log = logging.getLogger(__name__)
 # Lucene refuses terms over 32,766 bytes; no real article body comes near, but a broken page can.
@@ -254,9 +253,8 @@ def _as_is(action: tuple[dict[str, Any], bytes | None]) -> tuple[dict[str, Any],
 def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str) -> IndexReport:
     write_alias = aliases(prefix)[1]
     report = IndexReport(outlet_id, batch_id)
-    rows: list[dict[str, Any]] = []
-    for rel in batch_table_files(lake, "articles", outlet_id, batch_id):
-        rows.extend(pq.read_table(lake.path(rel), filesystem=lake.fs).to_pylist())
+    columns = [f.name for f in schemas.parquet_schema("articles")]
+    rows = read_batch(lake, "articles", outlet_id, batch_id, columns).to_pylist()
     homes = document_homes(es, aliases(prefix)[0], [r["article_id"] for r in rows])
     report.indexed, errors = index_rows(es, rows, write_alias, homes)
     report.failed = len(errors)

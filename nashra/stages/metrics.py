@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from nashra.core.ledger import metrics_path
-
 log = logging.getLogger("nashra")
 
 
@@ -63,16 +61,46 @@ def emit(metrics: StageMetrics) -> None:
         Stats.incr(f"nashra.{metrics.stage}.errors", count, tags={"outlet": metrics.outlet_id, "kind": kind})
 
 
-def record(lake: Any, metrics: StageMetrics) -> str:
-    """One row per stage run in `_metrics/`, so run history is queryable like the data itself."""
+def metrics_schema() -> Any:  # -> pyarrow.Schema; pyarrow stays out of DAG parsing
+    """Declared, not inferred: a run whose optional fields are all empty must not commit other types."""
     import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("outlet_id", pa.string()),
+            ("stage", pa.string()),
+            ("run_id", pa.string()),
+            ("started_at", pa.timestamp("us", tz="UTC")),
+            ("duration_s", pa.float64()),
+            *((name, pa.int64()) for name in _COUNTS),
+            ("errors", pa.string()),  # JSON object: kind -> count
+            ("failed", pa.string()),
+        ]
+    )
+
+
+_COUNTS = (
+    "pages_fetched",
+    "bytes_fetched",
+    "articles_valid",
+    "articles_duplicate",
+    "url_duplicates",
+    "quarantined",
+    "indexed",
+)
+
+
+def record(lake: Any, metrics: StageMetrics) -> None:
+    """One row per stage run in the metrics table, so run history is queryable like the data."""
+    import pyarrow as pa
+
+    from nashra.core.tables import append
 
     row = asdict(metrics)
     row["errors"] = json.dumps(metrics.errors, sort_keys=True)
-    day = metrics.started_at.astimezone(UTC).strftime("%Y-%m-%d")
-    rel = metrics_path(metrics.outlet_id, day, metrics.stage, metrics.run_id)
-    lake.write_parquet(rel, pa.Table.from_pylist([row]))
-    return rel
+    row["started_at"] = metrics.started_at.astimezone(UTC)
+    table = pa.Table.from_pylist([row], schema=metrics_schema())
+    append(lake, "metrics", table, {"nashra.stage": metrics.stage, "nashra.run": metrics.run_id})
 
 
 def publish(lake: Any, metrics: StageMetrics) -> None:

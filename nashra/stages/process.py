@@ -10,18 +10,14 @@ from __future__ import annotations
 import io
 import logging
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 import schemas
 from nashra.core.lake import Lake
 from nashra.core.ledger import (
-    batch_table_files,
     batch_time,
     claim,
     gx_result_path,
@@ -31,18 +27,18 @@ from nashra.core.ledger import (
     raw_fingerprint,
     raw_sizes_by_batch,
     release,
-    table_path,
     write_manifest,
 )
 from nashra.core.model import Article, Rejection
 from nashra.core.registry import Outlet
+from nashra.core.tables import commit_batch
 from nashra.core.warc import read_pages
+from nashra.stages.dedup_keys import load_lake_index, write_keys
 from nashra.stages.dedup_state import load_window, write_signatures
 from nashra.stages.gx_docs import write_docs
 from nashra.stages.quality import BatchQualityError, BatchStats, gate
 from transforms.article import MAX_BODY_BYTES, process_page
 from transforms.dedup import (
-    LakeIndex,
     link_batch,
     mark_content_duplicates,
     signature_rows,
@@ -79,56 +75,11 @@ class ProcessReport:
         return self.pages == self.stored + self.url_duplicates + self.quarantined
 
 
-def load_lake_index(
-    lake: Lake, exclude_batch: str, article_ids: Iterable[str], content_hashes: Iterable[str]
-) -> LakeIndex:
-    """What the lake (other batches) already holds of this batch's article ids and content hashes.
-
-    The filter runs inside the scan: only matching rows reach Python, so the work per batch
-    follows the batch's size, not the lake's (the columns are still read).
-    """
-    dataset = lake.dataset("articles")
-    index = LakeIndex()
-    if dataset is None:
-        return index
-    ids, hashes = set(article_ids), set(content_hashes)
-    wanted = pc.field("article_id").isin(list(ids)) | pc.field("content_hash").isin(list(hashes))
-    table = dataset.to_table(
-        columns=["article_id", "content_hash", "dedup_status"],
-        filter=(pc.field("batch_id") != exclude_batch) & wanted,
-    )
-    index.article_ids.update(i for i in table.column("article_id").to_pylist() if i in ids)
-    canon = table.filter(pc.equal(table.column("dedup_status"), "canonical"))
-    for ident, digest in zip(
-        canon.column("article_id").to_pylist(), canon.column("content_hash").to_pylist(), strict=True
-    ):
-        if digest in hashes:
-            index.canonical_by_hash.setdefault(digest, ident)
-    return index
-
-
-def _day(value: datetime | None) -> str:
-    return (value or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d")
-
-
-def _write_partitioned(
-    lake: Lake, table_name: str, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], day_of: str
-) -> list[str]:
-    schema = schemas.parquet_schema(table_name)
-    by_day: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_day.setdefault(_day(row[day_of]), []).append(row)
-    written = []
-    for day, day_rows in sorted(by_day.items()):
-        rel = table_path(table_name, outlet_id, day, batch_id)
-        lake.write_parquet(rel, pa.Table.from_pylist(day_rows, schema=schema))
-        written.append(rel)
-    # Files of this batch from an earlier run that this run did not rewrite (e.g. a date that
-    # extraction now reads differently) would double-count: remove them.
-    for rel in batch_table_files(lake, table_name, outlet_id, batch_id):
-        if rel not in written:
-            lake.delete(rel)
-    return written
+def _commit(
+    lake: Lake, name: str, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], replace: bool
+) -> None:
+    table = pa.Table.from_pylist(rows, schema=schemas.parquet_schema(name))
+    commit_batch(lake, name, table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)
 
 
 def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
@@ -148,8 +99,10 @@ def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
 
 
 def process_batch(
-    lake: Lake, outlet: Outlet, batch_id: str, *, max_failure_rate: float = 0.5
+    lake: Lake, outlet: Outlet, batch_id: str, *, max_failure_rate: float = 0.5, replace: bool = True
 ) -> ProcessReport:
+    """Process one raw batch into the tables. `replace=False` (the batch was never worked on, its
+    claim says so) appends; otherwise each table's commit swaps the batch's earlier rows."""
     now = batch_time(batch_id)
     report = ProcessReport(outlet.id, batch_id)
     articles: list[Article] = []
@@ -180,12 +133,14 @@ def process_batch(
     signatures = link_batch(stored, load_window(lake, now, exclude_batch=batch_id))
     rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
 
-    _write_partitioned(lake, "articles", outlet.id, batch_id, rows, "published_at")
-    _write_partitioned(
-        lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], "fetched_at"
-    )
-    _write_partitioned(lake, "url_duplicates", outlet.id, batch_id, url_dups, "fetched_at")
-    write_signatures(lake, outlet.id, batch_id, signature_rows(stored, signatures))
+    # One commit per table; the manifest, written last, says the batch is done. The keys go
+    # first: a batch whose articles commit then fails is re-run with replace, and its keys
+    # (excluded from its own lookup) are swapped with the rest.
+    write_keys(lake, outlet.id, batch_id, stored, replace=replace)
+    _commit(lake, "articles", outlet.id, batch_id, rows, replace)
+    _commit(lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], replace)
+    _commit(lake, "url_duplicates", outlet.id, batch_id, url_dups, replace)
+    write_signatures(lake, outlet.id, batch_id, signature_rows(stored, signatures), replace=replace)
 
     report.stored = len(stored)
     report.duplicates = sum(a.dedup_status == "duplicate" for a in stored)
@@ -259,7 +214,11 @@ def process_outlet(
         try:
             # Done by another worker between our listing and our claim: nothing left to do.
             if reprocess or is_pending(lake, outlet.id, "process", batch, raw=sizes.get(batch, {})):
-                reports.append(process_batch(lake, outlet, batch, max_failure_rate=max_failure_rate))
+                reports.append(
+                    process_batch(
+                        lake, outlet, batch, max_failure_rate=max_failure_rate, replace=not held.first
+                    )
+                )
         except BatchQualityError as err:
             log.error("%s", err)
             failures.append(str(err))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from nashra.core.lake import Lake, ensure_bucket, open_lake
-from nashra.core.ledger import claim, claim_path, pending_batches, raw_batches, release
+from nashra.core.ledger import claim, claim_path, is_held, pending_batches, raw_batches, release
 
 NOW = datetime(2026, 2, 2, 12, 0, tzinfo=UTC)
 
@@ -54,9 +54,12 @@ def test_a_claim_is_exclusive_until_released(lake: Lake) -> None:
     _other = {"run": "run-b", "host": "another-host", "pid": 1}
     # Another worker (another host) meanwhile: its create fails, the live lease stands.
     assert not lake.create_exclusive(claim_path("process", "o1", "b2"), json.dumps(_other).encode())
+    assert first.first and is_held(lake, "process", "o1", "b2")
     release(lake, first)
-    assert lake.read_versioned(claim_path("process", "o1", "b2")) is None
-    assert claim(lake, "process", "o1", "b2", now=NOW) is not None
+    assert not is_held(lake, "process", "o1", "b2")  # a released tombstone stays
+    again = claim(lake, "process", "o1", "b2", now=NOW)
+    # Worked on before: the new worker's commits replace the batch's rows, they do not append.
+    assert again is not None and not again.first
 
 
 def test_a_dead_workers_claim_on_this_host_and_a_retry_of_the_same_run_take_over(lake: Lake) -> None:
@@ -124,4 +127,4 @@ def test_the_process_stage_leaves_a_claimed_batch_to_its_worker(crawled_raw, tmp
     (report,) = process_outlet(lake, outlet)
     assert report.batch_id == batch and report.stored > 0
     assert pending_batches(lake, "qna_en", "process") == []
-    assert lake.read_versioned(claim_path("process", "qna_en", batch)) is None  # released
+    assert not is_held(lake, "process", "qna_en", batch)  # released

@@ -1,17 +1,27 @@
-"""The lake on a local directory and on a real S3 server (SeaweedFS)."""
+"""The lake on a local directory and on a real S3 server (SeaweedFS): files and Delta tables."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from nashra.core.lake import LakeError, open_lake
+from nashra.core.tables import TableError, commit_batch, open_table
+from nashra.stages.dedup_keys import SCHEMA as KEYS
 
 
-def _table(n: int) -> pa.Table:
-    return pa.table({"id": [f"a{i}" for i in range(n)], "n": list(range(n))})
+def _keys(batch: str, n: int, outlet: str = "x") -> pa.Table:
+    rows = [
+        {"key": f"id:{batch}-{i}", "article_id": f"{batch}-{i}", "dedup_status": "canonical",
+         "outlet_id": outlet, "batch_id": batch}
+        for i in range(n)
+    ]  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=KEYS)
 
 
 def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
@@ -20,8 +30,9 @@ def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
     import pyarrow.parquet as pq
 
     lake = open_lake(str(tmp_path / "lake"))
-    rel = "articles/outlet=x/date=2026-02-01/part-b1.parquet"
-    lake.write_parquet(rel, _table(3))
+    rel = "raw_index/outlet=x/date=2026-02-01/b1.sitemap.parquet"
+    table = pa.table({"id": ["a", "b", "c"]})
+    lake.write_parquet(rel, table)
     before = (tmp_path / "lake" / rel).read_bytes()
     real_write = pq.write_table
 
@@ -31,35 +42,39 @@ def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
 
     monkeypatch.setattr(pq, "write_table", dies_half_way)
     with pytest.raises(OSError, match="disk gone"):
-        lake.write_parquet(rel, _table(5))
+        lake.write_parquet(rel, table)
     with pytest.raises(OSError, match="disk gone"):
-        lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b2.parquet", _table(5))
+        lake.write_parquet("raw_index/outlet=x/date=2026-02-01/b2.sitemap.parquet", table)
     monkeypatch.undo()
     assert (tmp_path / "lake" / rel).read_bytes() == before
-    leftovers = sorted(p.name for p in (tmp_path / "lake/articles/outlet=x/date=2026-02-01").iterdir())
-    assert leftovers == ["part-b1.parquet"]
-    assert lake.dataset("articles").count_rows() == 3
+    # A writer killed by SIGKILL leaves its dot-file behind (no finally runs); listings skip it.
+    (tmp_path / "lake/raw_index/outlet=x/date=2026-02-01/.tmp-dead-b3.parquet").write_bytes(b"PAR1junk")
+    assert lake.list("raw_index", ".parquet") == [rel]
 
 
-def test_readers_skip_hidden_temp_files(tmp_path: Path) -> None:
-    lake = open_lake(str(tmp_path / "lake"))
-    lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b1.parquet", _table(3))
-    # A writer killed by SIGKILL leaves its dot-file behind (no finally runs); readers skip it.
-    (tmp_path / "lake/articles/outlet=x/date=2026-02-01/.tmp-dead-part-b2.parquet").write_bytes(b"PAR1junk")
-    assert lake.list("articles", ".parquet") == ["articles/outlet=x/date=2026-02-01/part-b1.parquet"]
-    dataset = lake.dataset("articles")
-    assert dataset is not None
-    table = dataset.to_table()
-    assert table.num_rows == 3
-    assert set(table.column("outlet").to_pylist()) == {"x"}
-
-
-def test_rewriting_the_same_batch_replaces_rows(tmp_path: Path) -> None:
+def test_a_batch_commit_appends_once_and_a_rerun_replaces_its_rows(tmp_path: Path) -> None:
     lake = open_lake(str(tmp_path))
-    rel = "articles/outlet=x/date=2026-02-01/part-b1.parquet"
-    lake.write_parquet(rel, _table(3))
-    lake.write_parquet(rel, _table(3))
-    assert lake.dataset("articles").count_rows() == 3
+    commit_batch(lake, "dedup_keys", _keys("b1", 3), outlet_id="x", batch_id="b1", replace=False)
+    commit_batch(lake, "dedup_keys", _keys("b2", 2), outlet_id="x", batch_id="b2", replace=False)
+    # The re-run of b1 finds fewer rows: the commit swaps them, the other batch is untouched.
+    commit_batch(lake, "dedup_keys", _keys("b1", 1), outlet_id="x", batch_id="b1", replace=True)
+    rows = lake.dataset("dedup_keys").to_table().to_pylist()
+    assert sorted(r["article_id"] for r in rows) == ["b1-0", "b2-0", "b2-1"]
+    commit_batch(lake, "dedup_keys", _keys("b1", 0), outlet_id="x", batch_id="b1", replace=True)
+    assert lake.dataset("dedup_keys").count_rows() == 2
+    table = open_table(lake, "dedup_keys")
+    assert table is not None and table.version() == 3
+    # Each commit names its batch: the table's history says who wrote what.
+    assert {h.get("nashra.batch") for h in table.history()} >= {"b1", "b2"}
+
+
+def test_a_lake_in_the_layout_before_delta_is_refused_with_the_command_that_migrates_it(
+    tmp_path: Path,
+) -> None:
+    lake = open_lake(str(tmp_path))
+    lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b1.parquet", pa.table({"article_id": ["a"]}))
+    with pytest.raises(TableError, match="nashra lake migrate"):
+        lake.dataset("articles")
 
 
 def test_bad_uri_gives_a_clear_error() -> None:
@@ -71,13 +86,45 @@ def test_bad_uri_gives_a_clear_error() -> None:
 
 def test_s3_lake_round_trip_on_seaweedfs(s3_lake_uri: str) -> None:
     lake = open_lake(s3_lake_uri)
-    lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b1.parquet", _table(5))
+    commit_batch(lake, "dedup_keys", _keys("b1", 5), outlet_id="x", batch_id="b1", replace=False)
+    commit_batch(lake, "dedup_keys", _keys("b1", 4), outlet_id="x", batch_id="b1", replace=True)
     lake.write_json("_manifests/process/outlet=x/b1.json", {"rows": 5})
     # Larger than the multipart threshold, so the multipart path (identities config) is exercised.
     payload = b"w" * (12 * 1024 * 1024)
     lake.write_bytes("raw/outlet=x/date=2026-02-01/b1.warc.gz", payload)
     assert lake.read_bytes("raw/outlet=x/date=2026-02-01/b1.warc.gz") == payload
     assert lake.read_json("_manifests/process/outlet=x/b1.json") == {"rows": 5}
-    assert lake.dataset("articles").count_rows() == 5
+    assert lake.dataset("dedup_keys").count_rows() == 4
     assert lake.exists("_manifests/process/outlet=x/b1.json")
     assert not lake.exists("_manifests/process/outlet=x/b2.json")
+
+
+_WRITER = """
+import sys
+from nashra.core.lake import open_lake
+from nashra.core.tables import commit_batch
+from tests.integration.test_lake import _keys
+lake = open_lake(sys.argv[1])
+outlet = sys.argv[2]
+for i in range(int(sys.argv[3])):
+    batch = f"{outlet}-{i}"
+    # Every other commit is a re-run (replace): appends and predicate overwrites interleave.
+    commit_batch(lake, "dedup_keys", _keys(batch, 3, outlet), outlet_id=outlet, batch_id=batch, replace=False)
+    commit_batch(lake, "dedup_keys", _keys(batch, 2, outlet), outlet_id=outlet, batch_id=batch, replace=True)
+"""
+
+
+def test_concurrent_writers_on_s3_lose_no_commit_and_double_no_row(s3_lake_uri: str) -> None:
+    lake = open_lake(s3_lake_uri)
+    commit_batch(lake, "dedup_keys", _keys("seed", 1), outlet_id="seed", batch_id="seed", replace=False)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, s3_lake_uri, outlet, "6"], cwd=root, env=env)
+        for outlet in ("o1", "o2", "o3")
+    ]
+    assert [w.wait(timeout=300) for w in writers] == [0, 0, 0]
+    rows = lake.dataset("dedup_keys").to_table().to_pylist()
+    expected = {f"{o}-{i}-{j}" for o in ("o1", "o2", "o3") for i in range(6) for j in range(2)}
+    assert sorted(r["article_id"] for r in rows) == sorted(expected | {"seed-0"})
+    assert open_table(lake, "dedup_keys").version() == 36

@@ -128,8 +128,11 @@ def test_the_two_seed_articles_on_two_outlets_get_one_story_id(tmp_path: Path, f
     ]
     assert others and all(r["story_id"] == r["article_id"] for r in others)  # unrelated: own story
     # The state lives in the lake: one signature per article, by month of publication.
-    signatures = lake.list("signatures", ".parquet")
-    assert any("month=2026-02/outlet=le360_fr/" in rel for rel in signatures)
+    signatures = lake.dataset("signatures").to_table(columns=["month", "outlet_id", "article_id"])
+    assert ("2026-02", "le360_fr") in set(
+        zip(signatures.column("month").to_pylist(), signatures.column("outlet_id").to_pylist(), strict=True)
+    )
+    assert signatures.num_rows == len(rows)
     # Re-running a batch gives the same story ids (its own signatures are not its evidence).
     process_batch(lake, registry.get("le360_fr"), "le360_fr-20260202T130000Z")
     again = {r["url"]: r["story_id"] for r in lake.dataset("articles").to_table().to_pylist()}
@@ -151,22 +154,20 @@ def test_gx_results_and_html_docs_are_written_next_to_each_batch(tmp_path: Path,
 def test_the_lake_index_holds_only_this_batchs_ids_and_hashes_from_other_batches(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from nashra.core.ledger import table_path
-    from nashra.stages.process import load_lake_index
+    from nashra.core.tables import commit_batch
+    from nashra.stages.dedup_keys import SCHEMA, hash_key, id_key, load_lake_index
 
     lake = open_lake(str(tmp_path / "lake"))
 
     def write(batch_id: str, rows: list[tuple[str, str, str]]) -> None:
-        ids, hashes, status = (list(col) for col in zip(*rows, strict=True))
-        table = pa.table(
-            {
-                "article_id": ids,
-                "content_hash": hashes,
-                "dedup_status": status,
-                "batch_id": [batch_id] * len(rows),
-            }
-        )
-        lake.write_parquet(table_path("articles", "o", "2026-02-01", batch_id), table)
+        keys = []
+        for article_id, digest, status in rows:
+            base = {"article_id": article_id, "dedup_status": status, "outlet_id": "o", "batch_id": batch_id}
+            keys.append({"key": id_key(article_id), **base})
+            if status == "canonical":
+                keys.append({"key": hash_key(digest), **base})
+        table = pa.Table.from_pylist(keys, schema=SCHEMA)
+        commit_batch(lake, "dedup_keys", table, outlet_id="o", batch_id=batch_id, replace=False)
 
     write("b1", [("a1", "h1", "canonical"), ("a2", "h2", "canonical"), ("a3", "h1", "duplicate")])
     write("b2", [("a4", "h4", "canonical"), ("a5", "h5", "canonical")])

@@ -42,11 +42,11 @@ def stats() -> Any:
     airflow_stats.initialize(factory=NoStatsLogger, export_legacy_names=False)
 
 
-def _metrics() -> StageMetrics:
+def _metrics(run_id: str = "scheduled__2026-02-02T12:00:00+00:00") -> StageMetrics:
     return StageMetrics(
         "hespress_ar",
         "process",
-        "scheduled__2026-02-02T12:00:00+00:00",
+        run_id,
         datetime(2026, 2, 2, 12, tzinfo=UTC),
         duration_s=1.5,
         pages_fetched=4,
@@ -69,12 +69,11 @@ def test_publish_emits_per_outlet_metrics_and_records_the_run_in_the_lake(tmp_pa
         1,
         {"outlet": "hespress_ar", "kind": "http_status"},
     ) in stats.calls
-    (rel,) = lake.list("_metrics", ".parquet")
-    assert rel.startswith(
-        "_metrics/outlet=hespress_ar/date=2026-02-02/process-scheduled__2026-02-02T12_00_00"
-    )
-    (row,) = lake.read_parquet(rel).to_pylist()
+    (row,) = lake.dataset("metrics").to_table().to_pylist()
+    assert row["outlet_id"] == "hespress_ar" and row["run_id"].startswith("scheduled__2026-02-02T12:00:00")
     assert row["pages_fetched"] == 4 and json.loads(row["errors"]) == {"http_status": 1}
+    publish(lake, _metrics(run_id="manual__1"))  # a second run: one more row, same declared types
+    assert lake.dataset("metrics").count_rows() == 2
 
 
 def test_failure_callback_names_the_outlet(caplog: pytest.LogCaptureFixture, stats) -> None:

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from nashra.cli.main import main
 from nashra.core.lake import open_lake
+from nashra.core.tables import append
 from nashra.ops.report import collect, write_report
 
 T0 = datetime(2026, 2, 1, 10, tzinfo=UTC)
@@ -32,15 +33,12 @@ def _lake(tmp_path: Path):
     rows += [_article(3, "peninsula_en", "en", "duplicate", "content_hash")]
     rows += [_article(4, "peninsula_en", "en", "duplicate", "minhash"), _article(5, "peninsula_en", "en")]
     # Only the columns the report reads: it must not depend on the rest of the schema.
-    lake.write_parquet("articles/outlet=x/date=2026-02-01/part-b.parquet", pa.Table.from_pylist(rows))
+    append(lake, "articles", pa.Table.from_pylist(rows))
     quarantine = [
         {"page_id": "p", "outlet_id": "qna_en", "url": "u", "batch_id": "b", "fetched_at": T0,
          "reasons": ["no_main_text"], "detail": "d", "stage": "extract"},
     ]  # fmt: skip
-    lake.write_parquet(
-        "quarantine/outlet=qna_en/date=2026-02-01/part-b.parquet",
-        pa.Table.from_pylist(quarantine),
-    )
+    append(lake, "quarantine", pa.Table.from_pylist(quarantine))
     lake.write_json("_manifests/process/outlet=qna_en/b.json", {"outlet_id": "qna_en", "pages": 4})
     lake.write_json(
         "_manifests/process/outlet=peninsula_en/b.json", {"outlet_id": "peninsula_en", "pages": 3}

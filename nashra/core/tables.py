@@ -1,0 +1,226 @@
+"""The lake's tables on Delta Lake (delta-rs): atomic commits, file statistics, compaction.
+
+Each table is a Delta table in its own folder of the lake (`nashra.core.ledger.table_dir`).
+A batch is one commit per table: the first attempt appends; a retry or a re-run replaces the
+batch's rows in one commit (`predicate` overwrite), so a crash between two commits never leaves a
+batch doubled, and a reader sees a batch whole or not at all. Concurrent writers are resolved by
+Delta's optimistic concurrency: delta-rs retries commits that do not conflict, and a commit that
+does is retried here.
+
+Fork trap: delta-rs runs a tokio runtime, and a process forked after using it panics on its next
+call. Nothing here runs at import time or at DAG-parse time; workers that fork (Airflow's task
+runner) fork before any table is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
+
+    from nashra.core.lake import Lake
+
+log = logging.getLogger(__name__)
+
+# Commit attempts when another writer's commit conflicts with ours (delta-rs already retries the
+# ones that do not conflict, e.g. two appends).
+COMMIT_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    partition_by: tuple[str, ...] = ()
+    # Columns maintenance sorts the recent files by (z-order), so lookups skip files by statistics.
+    z_order: tuple[str, ...] = ()
+
+
+# Partitions: by outlet, so a batch's replace, the index stage's read and compaction touch one
+# outlet's files; dates prune by the file statistics of published_at / fetched_at.
+SPECS: dict[str, TableSpec] = {
+    "articles": TableSpec(("outlet_id",)),
+    "quarantine": TableSpec(("outlet_id",)),
+    "url_duplicates": TableSpec(("outlet_id",)),
+    "signatures": TableSpec(("month",)),
+    "dedup_keys": TableSpec((), z_order=("key",)),
+    "metrics": TableSpec(("outlet_id",)),
+    "ledger": TableSpec(("stage",)),
+}
+
+
+class TableError(RuntimeError):
+    pass
+
+
+def storage_options(lake: Lake) -> dict[str, str] | None:
+    """delta-rs's object-store options from the lake's settings (credentials from AwsBaseHook)."""
+    if lake.is_local:
+        return None
+    cfg = lake.settings
+    if cfg is None:
+        from nashra.core.config import settings
+
+        cfg = settings()
+    options = {"AWS_REGION": cfg.s3_region, "conditional_put": "etag"}
+    if cfg.s3_endpoint:
+        options["AWS_ENDPOINT_URL"] = cfg.s3_endpoint
+        if cfg.s3_endpoint.startswith("http://"):
+            options["AWS_ALLOW_HTTP"] = "true"
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", cfg.aws_access_key_id),
+        ("AWS_SECRET_ACCESS_KEY", cfg.aws_secret_access_key),
+        ("AWS_SESSION_TOKEN", cfg.aws_session_token),
+    ):
+        if value:
+            options[key] = value
+    return options
+
+
+def table_uri(lake: Lake, name: str) -> str:
+    from nashra.core.ledger import table_dir
+
+    rel = table_dir(name)
+    return lake.path(rel) if lake.is_local else f"s3://{lake.path(rel)}"
+
+
+def open_table(lake: Lake, name: str) -> DeltaTable | None:
+    """The table at its latest version, or None when nothing was ever committed to it."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    try:
+        return DeltaTable(table_uri(lake, name), storage_options=storage_options(lake))
+    except TableNotFoundError:
+        _refuse_legacy(lake, name)
+        return None
+
+
+def _refuse_legacy(lake: Lake, name: str) -> None:
+    # A lake written before the tables were Delta: reading it as empty would re-store every
+    # article as new and lose the dedup history. One listing, only while the table does not exist.
+    from nashra.core.ledger import legacy_table_files
+
+    if name in ("articles", "quarantine", "url_duplicates", "signatures", "metrics") and legacy_table_files(
+        lake, name
+    ):
+        raise TableError(
+            f"the lake {lake.uri} holds {name} in the layout before Delta Lake: "
+            "run `nashra lake migrate` once (it converts it in place and checks the row counts)"
+        )
+
+
+def dataset(lake: Lake, name: str) -> ds.Dataset | None:
+    """The table's current files as a pyarrow dataset (partition columns included), or None."""
+    table = open_table(lake, name)
+    if table is None:
+        return None
+    return table.to_pyarrow_dataset()
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def batch_predicate(outlet_id: str, batch_id: str) -> str:
+    return f"outlet_id = {_sql_literal(outlet_id)} AND batch_id = {_sql_literal(batch_id)}"
+
+
+def commit_batch(
+    lake: Lake,
+    name: str,
+    rows: pa.Table,
+    *,
+    outlet_id: str,
+    batch_id: str,
+    replace: bool,
+    metadata: dict[str, str] | None = None,
+) -> None:
+    """One commit with the batch's rows of one table: appended, or (`replace`) swapped for the
+    rows an earlier attempt of the batch committed, in the same commit."""
+    from deltalake import CommitProperties, write_deltalake
+
+    spec = SPECS[name]
+    if not replace and rows.num_rows == 0:
+        return
+    props = CommitProperties(
+        custom_metadata={"nashra.batch": batch_id, "nashra.outlet": outlet_id, **(metadata or {})}
+    )
+    uri, options = table_uri(lake, name), storage_options(lake)
+    predicate = batch_predicate(outlet_id, batch_id)
+    if replace and open_table(lake, name) is None:
+        replace = False  # nothing to replace yet; an overwrite would create the table
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        try:
+            if replace:
+                if rows.num_rows == 0:
+                    table = open_table(lake, name)
+                    if table is not None:
+                        table.delete(predicate, commit_properties=props)
+                    return
+                write_deltalake(
+                    uri,
+                    rows,
+                    mode="overwrite",
+                    predicate=predicate,
+                    partition_by=list(spec.partition_by) or None,
+                    storage_options=options,
+                    commit_properties=props,
+                )
+            else:
+                write_deltalake(
+                    uri,
+                    rows,
+                    mode="append",
+                    partition_by=list(spec.partition_by) or None,
+                    storage_options=options,
+                    commit_properties=props,
+                )
+            return
+        except Exception as exc:
+            if not _is_conflict(exc) or attempt == COMMIT_ATTEMPTS:
+                raise
+            log.info("%s: commit of batch %s conflicted (attempt %d), retrying", name, batch_id, attempt)
+            time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+
+
+def append(lake: Lake, name: str, rows: pa.Table, metadata: dict[str, str] | None = None) -> None:
+    """Rows that are never replaced (one per stage run): a plain append."""
+    from deltalake import CommitProperties, write_deltalake
+
+    if rows.num_rows == 0:
+        return
+    spec = SPECS[name]
+    write_deltalake(
+        table_uri(lake, name),
+        rows,
+        mode="append",
+        partition_by=list(spec.partition_by) or None,
+        storage_options=storage_options(lake),
+        commit_properties=CommitProperties(custom_metadata=metadata) if metadata else None,
+    )
+
+
+def read_batch(
+    lake: Lake, name: str, outlet_id: str, batch_id: str, columns: list[str] | None = None
+) -> pa.Table:
+    """One batch's rows of one table (the outlet partition, then file statistics on batch_id)."""
+    data = dataset(lake, name)
+    if data is None:
+        return pa.table({})
+    import pyarrow.compute as pc
+
+    wanted = (pc.field("outlet_id") == outlet_id) & (pc.field("batch_id") == batch_id)
+    return data.to_table(columns=columns, filter=wanted)
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    from deltalake.exceptions import CommitFailedError
+
+    return isinstance(exc, CommitFailedError) or "conflict" in str(exc).lower()
