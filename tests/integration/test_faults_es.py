@@ -30,7 +30,8 @@ import pytest
 import schemas
 from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
-from nashra.core.ledger import manifest_path, table_path
+from nashra.core.ledger import manifest_path
+from nashra.core.tables import commit_batch
 from tests.support import use_fixture_web
 
 pytestmark = pytest.mark.slow
@@ -93,9 +94,8 @@ def _write_big_batch(lake: Lake) -> None:
         )
         row.update(dedup_status="canonical", duplicate_of=None, dedup_method=None, similarity=None)
         rows.append(row)
-    day = rows[0]["published_at"].strftime("%Y-%m-%d")
     table = pa.Table.from_pylist(rows, schema=schemas.parquet_schema("articles"))
-    lake.write_parquet(table_path("articles", "h24info_fr", day, BIG_BATCH), table)
+    commit_batch(lake, "articles", table, outlet_id="h24info_fr", batch_id=BIG_BATCH, replace=False)
     lake.write_json(manifest_path("process", "h24info_fr", BIG_BATCH), {"stored": len(rows)})
 
 
