@@ -52,22 +52,25 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
         def pending_outlets() -> list[str]:
             from nashra.core.config import settings
             from nashra.core.lake import open_lake
-            from nashra.core.ledger import pending_batches
+            from nashra.core.ledger import pending_batches, recent
             from nashra.core.registry import load_registry
 
-            lake = open_lake(settings().lake_uri)
+            lake, window = open_lake(settings().lake_uri), recent()
             return [
                 o.id
                 for o in load_registry().enabled()
-                if pending_batches(lake, o.id, "process") or pending_batches(lake, o.id, "index")
+                if pending_batches(lake, o.id, "process", window)
+                or pending_batches(lake, o.id, "index", window)
             ]
 
         @task(execution_timeout=EXECUTION_TIMEOUT["events"])
         def process_and_index(outlet_id: str, **context) -> dict:
+            from nashra.core.ledger import recent
             from nashra.stages import tasks
 
-            processed = tasks.process(outlet_id, run_id=context["run_id"])
-            indexed = tasks.index(outlet_id, run_id=context["run_id"])
+            window = recent()  # older batches: the daily reconciliation of nashra_maintenance
+            processed = tasks.process(outlet_id, run_id=context["run_id"], window=window)
+            indexed = tasks.index(outlet_id, run_id=context["run_id"], window=window)
             return {
                 "batches": [r["batch_id"] for r in processed],
                 "indexed": sum(r["indexed"] for r in indexed),

@@ -20,6 +20,10 @@ _TTY = sys.stdout.isatty()
 console = Console(width=None if _TTY else 1000, soft_wrap=not _TTY)
 
 
+class UsageError(ValueError):
+    """A command's arguments do not make sense together: one line, exit 2."""
+
+
 def outlet_ids(args: argparse.Namespace) -> list[str]:
     from nashra.core.registry import load_registry
 

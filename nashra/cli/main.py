@@ -11,7 +11,15 @@ from typing import Any
 
 from rich.markup import escape
 
-from nashra.cli.common import console, for_each, outlet_ids, print_summary, report_table, run_with_progress
+from nashra.cli.common import (
+    UsageError,
+    console,
+    for_each,
+    outlet_ids,
+    print_summary,
+    report_table,
+    run_with_progress,
+)
 from nashra.cli.ops_commands import register_kibana, register_reindex, register_replay, register_report
 from nashra.core.config import ConfigError, require_elasticsearch, settings
 
@@ -85,10 +93,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-class UsageError(ValueError):
-    """A command's arguments do not make sense together: one line, exit 2."""
-
-
 def _when(value: str, *, end_of_day: bool = False, option: str = "--since") -> datetime:
     """An ISO date or time; a naive one is UTC, a bare date covers its whole day."""
     try:
@@ -155,6 +159,13 @@ def cmd_search(args: argparse.Namespace) -> int:
             console.print(f"   … {isolate(terminal_highlight(fragment))} …", soft_wrap=True)
         console.print(f"   [dim]{escape(h.url)}[/dim]")
     return 0
+
+
+def cmd_lake(args: argparse.Namespace) -> int:
+    from nashra.cli.ops_commands import cmd_lake_maintain, cmd_lake_migrate
+
+    actions = {"show": cmd_lake_show, "maintain": cmd_lake_maintain, "migrate": cmd_lake_migrate}
+    return actions[args.action](args)
 
 
 def cmd_lake_show(args: argparse.Namespace) -> int:
@@ -248,14 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_search)
     register_reindex(sub)
     register_kibana(sub)
-    p = sub.add_parser("lake", help="look at the lake with DuckDB")
-    p.add_argument("action", choices=["show"])
+    p = sub.add_parser("lake", help="look at the lake with DuckDB, maintain it, migrate it to Delta")
+    p.add_argument("action", choices=["show", "maintain", "migrate"])
     p.add_argument(
         "--table", default="articles", choices=["articles", "quarantine", "url_duplicates", "metrics"]
     )
     p.add_argument("--sql", help="SQL over the tables (articles, quarantine, url_duplicates, metrics)")
     p.add_argument("--raw", action="store_true")
-    p.set_defaults(fn=cmd_lake_show)
+    p.add_argument("--tables", nargs="+", metavar="TABLE", help="maintain: only these tables")
+    p.add_argument("--to", metavar="URI", help="migrate: write the Delta tables to this lake instead")
+    p.set_defaults(fn=cmd_lake)
     register_replay(sub)
     register_report(sub)
     p = sub.add_parser("registry", help="validate an outlet registry file")
@@ -290,8 +303,20 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from nashra.core.config import ConfigError
     from nashra.core.lake import LakeError
     from nashra.core.registry import RegistryError
+    from nashra.core.tables import TableError
+    from nashra.ops.migrate import MigrationError
 
-    return (ConfigError, LakeError, RegistryError, UsageError, TransportError, ApiError, OSError)
+    return (
+        ConfigError,
+        LakeError,
+        TableError,
+        MigrationError,
+        RegistryError,
+        UsageError,
+        TransportError,
+        ApiError,
+        OSError,
+    )
 
 
 def _say_where(args: argparse.Namespace) -> None:

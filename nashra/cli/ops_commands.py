@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nashra.cli.common import for_each, outlet_ids, report_table
+from nashra.cli.common import UsageError, for_each, outlet_ids, report_table
 from nashra.ops import kibana, reindex, replay, report
 
 
@@ -106,3 +106,82 @@ def cmd_replay(args: argparse.Namespace) -> int:
         lambda o: replay.replay_outlet(o, args.since, args.until, reindex=not args.no_index).__dict__,
     )
     return report_table(results, f"replay {args.since} .. {args.until}")
+
+
+# -- lake maintain / migrate ---------------------------------------------------------------
+def cmd_lake_maintain(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from nashra.cli.common import console, progress_bar
+    from nashra.core.config import settings
+    from nashra.core.lake import open_lake
+    from nashra.core.tables import SPECS
+    from nashra.ops.maintenance import maintain_table
+    from nashra.stages.tasks import observed
+
+    names = args.tables or list(SPECS)
+    unknown = sorted(set(names) - set(SPECS))
+    if unknown:
+        raise UsageError(f"unknown table(s) {', '.join(unknown)}: one of {', '.join(SPECS)}")
+    lake = open_lake(settings().lake_uri)
+    reports = []
+    with observed("*", "maintain", None) as metrics, progress_bar() as progress:
+        task = progress.add_task("maintain", total=len(names))
+        for name in names:
+            progress.update(task, description=f"maintain {name}")
+            reports.append(maintain_table(lake, name))
+            progress.advance(task)
+        from nashra.ops.maintenance import as_details
+
+        metrics.details = as_details(reports)
+    table = Table(title=f"maintenance of {lake.uri}")
+    for column in ("table", "version", "files before", "files after", "rewritten", "vacuumed", "seconds"):
+        table.add_column(column)
+    for r in reports:
+        if r.skipped:
+            table.add_row(r.table, "-", "-", "-", "-", "-", r.skipped)
+            continue
+        table.add_row(
+            r.table,
+            f"{r.version_before} -> {r.version_after}",
+            str(r.files_before),
+            str(r.files_after),
+            str(r.files_rewritten),
+            str(r.files_vacuumed),
+            f"{r.seconds:.2f}",
+        )
+    console.print(table)
+    done = [r for r in reports if not r.skipped]
+    console.print(f"{len(done)} tables maintained, {len(reports) - len(done)} not created yet")
+    return 0
+
+
+def cmd_lake_migrate(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from nashra.cli.common import console
+    from nashra.core.config import settings
+    from nashra.core.lake import ensure_bucket, open_lake
+    from nashra.ops.migrate import migrate
+
+    cfg = settings()
+    source = open_lake(cfg.lake_uri, cfg)
+    target = None
+    if args.to:
+        ensure_bucket(args.to, cfg)
+        target = open_lake(args.to, cfg)
+    with console.status(f"migrating {source.uri} ..."):
+        report = migrate(source, target)
+    table = Table(title=f"{report.source} -> {report.target}")
+    for column in ("table", "legacy files", "legacy rows", "delta rows", "state"):
+        table.add_column(column)
+    for t in report.tables:
+        table.add_row(t.table, str(t.legacy_files), str(t.legacy_rows), str(t.delta_rows), t.state)
+    console.print(table)
+    moved = sum(t.delta_rows for t in report.tables if t.state == "migrated")
+    console.print(
+        f"{moved} rows migrated, row counts equal per table"
+        + (f"; {report.objects_copied} objects of the raw archive and the ledger copied" if args.to else "")
+        + (f"; {report.manifests_moved} manifests moved to dated folders" if report.manifests_moved else "")
+    )
+    return 0

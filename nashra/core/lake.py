@@ -98,6 +98,20 @@ class Lake:
             and info.base_name.endswith(suffix)
         }
 
+    def stats(self, prefix: str, suffix: str = "") -> dict[str, tuple[int, float]]:
+        """Like `sizes`, with each file's modification time (seconds): one listing, no reads."""
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        return {
+            info.path[len(self.root) + 1 :]: (
+                int(info.size or 0),
+                info.mtime.timestamp() if info.mtime else 0.0,
+            )
+            for info in self.fs.get_file_info(selector)
+            if info.type == pafs.FileType.File
+            and not info.base_name.startswith((".", "_"))
+            and info.base_name.endswith(suffix)
+        }
+
     # -- tables ----------------------------------------------------------------------------
     def write_parquet(self, rel: str, table: pa.Table) -> None:
         self._atomic(rel, lambda sink: pq.write_table(table, sink, compression="zstd"))

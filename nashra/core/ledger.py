@@ -7,7 +7,7 @@ done for stage S" question is answered here; no other module spells `raw/`, `_ma
     raw/outlet=<id>/date=<fetch day>/<batch>.<family>.warc.gz         raw archive (WARC, replayable)
     raw_index/outlet=<id>/date=<fetch day>/<batch>.<family>.parquet   URLs fetched (incremental crawls)
     articles/, quarantine/, url_duplicates/                           Delta tables (partition outlet_id)
-    signatures/ (partition month), dedup_keys/, _metrics/, _ledger/   Delta tables (nashra.core.tables)
+    signatures/ (partition month), dedup_keys/, _metrics/            Delta tables (nashra.core.tables)
     _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
     _claims/<stage>/outlet=<id>/<batch>.json                          "a worker is on it" (a lease)
     _gx/outlet=<id>/<batch>.json, _gx/outlet=<id>/<batch>/            GX results and their HTML page
@@ -69,7 +69,7 @@ def raw_index_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
     return f"raw_index/outlet={outlet_id}/date={day}/{batch_id}.{family}.parquet"
 
 
-# Where each Delta table lives (nashra.core.tables). Metrics and the ledger keep an underscore:
+# Where each Delta table lives (nashra.core.tables). Metrics keep an underscore:
 # they describe runs, not news.
 TABLE_DIRS = {
     "articles": "articles",
@@ -78,7 +78,6 @@ TABLE_DIRS = {
     "signatures": "signatures",
     "dedup_keys": "dedup_keys",
     "metrics": "_metrics",
-    "ledger": "_ledger",
 }
 
 
@@ -103,7 +102,23 @@ def _legacy(rel: str) -> bool:
 
 
 def manifest_path(stage: str, outlet_id: str, batch_id: str) -> str:
-    return f"_manifests/{stage}/outlet={outlet_id}/{batch_id}.json"
+    return f"{_manifest_dir(stage, outlet_id, batch_day(batch_id))}/{batch_id}.json"
+
+
+def _manifest_dir(stage: str, outlet_id: str, day: str) -> str:
+    return f"_manifests/{stage}/outlet={outlet_id}/date={day}"
+
+
+def legacy_manifests(lake: Lake) -> Iterator[tuple[str, tuple[str, str, str]]]:
+    """(rel, (stage, outlet, batch)) of each manifest in the layout before dated folders."""
+    for rel in lake.list("_manifests", ".json"):
+        match = re.fullmatch(r"_manifests/(\w+)/outlet=([a-z][a-z0-9_]*)/([^/]+)\.json", rel)
+        if match:
+            yield rel, (match[1], match[2], match[3])
+
+
+# What is not a table: it moves as bytes when a lake moves to a new URI (`nashra lake migrate --to`).
+OBJECT_PREFIXES = ("raw", "raw_index", "_manifests", "_claims", "_gx")
 
 
 def gx_result_path(outlet_id: str, batch_id: str) -> str:
@@ -129,25 +144,68 @@ def _batch_of_file(rel: str) -> str:
     return rel.rsplit("/", 1)[1].split(".", 1)[0]
 
 
-# -- files of a batch ----------------------------------------------------------------------------
-def raw_batches(lake: Lake, outlet_id: str) -> dict[str, list[str]]:
-    """batch_id -> its WARC files (one per discovery family)."""
-    out: dict[str, list[str]] = {}
-    for rel in lake.list(f"raw/outlet={outlet_id}", ".warc.gz"):
-        out.setdefault(_batch_of_file(rel), []).append(rel)
+# -- time windows -------------------------------------------------------------------------------
+# What is pending is looked for among the batches of a window of days, so the cost of the question
+# follows the open batches, not the lake's history: each day is one listing of the raw archive and
+# one of each stage's manifests (dated folders), and no manifest is read unless its listing leaves
+# a doubt. A batch that fell out of the window unprocessed (an outage longer than LOOKBACK) is
+# picked up by the daily reconciliation of nashra_maintenance, which asks over all history.
+LOOKBACK = timedelta(hours=int(os.environ.get("NASHRA_PENDING_LOOKBACK_HOURS", "48")))
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime
+    until: datetime
+
+    def days(self) -> list[str]:
+        day, last, out = self.since.date(), self.until.date(), []
+        while day <= last:
+            out.append(day.isoformat())
+            day += timedelta(days=1)
+        return out
+
+
+def recent(anchor: datetime | None = None) -> Window:
+    """LOOKBACK before `anchor` (an Airflow run's logical date; now by default) up to a day after."""
+    anchor = (anchor or datetime.now(UTC)).astimezone(UTC)
+    return Window(anchor - LOOKBACK, anchor + timedelta(days=1))
+
+
+def _listed(lake: Lake, base: str, window: Window | None, suffix: str) -> dict[str, tuple[int, float]]:
+    """rel -> (size, mtime) under `base`/date=<day> for the window's days (every day if None)."""
+    if window is None:
+        return lake.stats(base, suffix)
+    out: dict[str, tuple[int, float]] = {}
+    for day in window.days():
+        out.update(lake.stats(f"{base}/date={day}", suffix))
     return out
 
 
-def _raw_sizes_by_batch(lake: Lake, outlet_id: str) -> dict[str, dict[str, int]]:
-    by_batch: dict[str, dict[str, int]] = {}
-    for rel, size in lake.sizes(f"raw/outlet={outlet_id}", ".warc.gz").items():
-        by_batch.setdefault(_batch_of_file(rel), {})[rel] = size
-    return by_batch
+def _by_batch(listing: dict[str, tuple[int, float]]) -> dict[str, dict[str, tuple[int, float]]]:
+    out: dict[str, dict[str, tuple[int, float]]] = {}
+    for rel, stat in listing.items():
+        out.setdefault(_batch_of_file(rel), {})[rel] = stat
+    return out
+
+
+# -- files of a batch ----------------------------------------------------------------------------
+def raw_batches(lake: Lake, outlet_id: str, window: Window | None = None) -> dict[str, list[str]]:
+    """batch_id -> its WARC files (one per discovery family), in the window (all if None)."""
+    listing = _by_batch(_listed(lake, f"raw/outlet={outlet_id}", window, ".warc.gz"))
+    return {batch: sorted(files) for batch, files in sorted(listing.items())}
+
+
+def raw_sizes_by_batch(lake: Lake, outlet_id: str, window: Window | None = None) -> dict[str, dict[str, int]]:
+    """batch_id -> its WARC files with their sizes: one listing for a whole run of the stage."""
+    listing = _by_batch(_listed(lake, f"raw/outlet={outlet_id}", window, ".warc.gz"))
+    return {batch: {rel: size for rel, (size, _) in files.items()} for batch, files in listing.items()}
 
 
 def raw_fingerprint(lake: Lake, outlet_id: str, batch_id: str) -> dict[str, int]:
-    """The batch's WARC files with their sizes, as recorded in its process manifest."""
-    return _raw_sizes_by_batch(lake, outlet_id).get(batch_id, {})
+    """The batch's WARC files with their sizes (one listing of its day), as its manifest records them."""
+    day = lake.sizes(f"raw/outlet={outlet_id}/date={batch_day(batch_id)}", ".warc.gz")
+    return {rel: size for rel, size in day.items() if _batch_of_file(rel) == batch_id}
 
 
 def raw_index_files(lake: Lake, outlet_id: str, *, exclude_batch: str | None = None) -> list[str]:
@@ -167,9 +225,14 @@ def read_manifest(lake: Lake, stage: str, outlet_id: str, batch_id: str) -> dict
     return lake.read_json(rel) if lake.exists(rel) else None
 
 
-def done_batches(lake: Lake, stage: str, outlet_id: str) -> list[str]:
+def _manifest_times(lake: Lake, stage: str, outlet_id: str, window: Window | None) -> dict[str, float]:
+    listing = _listed(lake, f"_manifests/{stage}/outlet={outlet_id}", window, ".json")
+    return {_batch_of_file(rel): mtime for rel, (_, mtime) in listing.items()}
+
+
+def done_batches(lake: Lake, stage: str, outlet_id: str, window: Window | None = None) -> list[str]:
     """Batches with a manifest of this stage, sorted (batch ids sort by time)."""
-    return [_batch_of_file(rel) for rel in lake.list(f"_manifests/{stage}/outlet={outlet_id}", ".json")]
+    return sorted(_manifest_times(lake, stage, outlet_id, window))
 
 
 def manifests(lake: Lake, stage: str, outlet_id: str | None = None) -> Iterator[dict[str, Any]]:
@@ -179,37 +242,37 @@ def manifests(lake: Lake, stage: str, outlet_id: str | None = None) -> Iterator[
         yield lake.read_json(rel)
 
 
-def pending_batches(lake: Lake, outlet_id: str, stage: str) -> list[str]:
-    """Batches whose previous stage is done and this one is not (manifests are written last).
+def pending_batches(lake: Lake, outlet_id: str, stage: str, window: Window | None = None) -> list[str]:
+    """Batches of the window (all history if None) whose previous stage is done and this one is not.
 
     A raw batch whose WARC files changed since it was processed (a re-crawl of the same run) is
     pending again, so the lake never lags behind its own raw archive; a batch processed again
     after such a re-crawl is pending for the index too, so search drops the rows the lake replaced.
+    The listings' modification times settle almost every batch; a manifest is read only when its
+    input is not older than it (the same second on S3), to compare the recorded fingerprint.
     """
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}: one of {STAGES}")
     if stage == "process":
+        raw = _by_batch(_listed(lake, f"raw/outlet={outlet_id}", window, ".warc.gz"))
+        done = _manifest_times(lake, "process", outlet_id, window)
         pending = []
-        for batch_id, raw in sorted(_raw_sizes_by_batch(lake, outlet_id).items()):
-            manifest = read_manifest(lake, "process", outlet_id, batch_id)
-            if manifest is None or manifest.get("raw", raw) != raw:
+        for batch_id, files in sorted(raw.items()):
+            newest = max(mtime for _, mtime in files.values())
+            if batch_id in done and newest < done[batch_id]:
+                continue
+            sizes = {rel: size for rel, (size, _) in files.items()}
+            if is_pending(lake, outlet_id, "process", batch_id, raw=sizes):
                 pending.append(batch_id)
         return pending
-    pending = []
-    for batch_id in done_batches(lake, "process", outlet_id):
-        done = read_manifest(lake, stage, outlet_id, batch_id)
-        if done is None:
-            pending.append(batch_id)
-            continue
-        raw = (read_manifest(lake, "process", outlet_id, batch_id) or {}).get("raw")
-        if done.get("raw", raw) != raw:
-            pending.append(batch_id)
-    return pending
-
-
-def raw_sizes_by_batch(lake: Lake, outlet_id: str) -> dict[str, dict[str, int]]:
-    """batch_id -> its WARC files with their sizes: one listing for a whole run of the stage."""
-    return _raw_sizes_by_batch(lake, outlet_id)
+    processed = _manifest_times(lake, "process", outlet_id, window)
+    indexed = _manifest_times(lake, stage, outlet_id, window)
+    return [
+        batch_id
+        for batch_id, mtime in sorted(processed.items())
+        if (batch_id not in indexed or mtime >= indexed[batch_id])
+        and is_pending(lake, outlet_id, stage, batch_id)
+    ]
 
 
 def is_pending(

@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -51,7 +51,6 @@ SPECS: dict[str, TableSpec] = {
     "signatures": TableSpec(("month",)),
     "dedup_keys": TableSpec((), z_order=("key",)),
     "metrics": TableSpec(("outlet_id",)),
-    "ledger": TableSpec(("stage",)),
 }
 
 
@@ -90,15 +89,17 @@ def table_uri(lake: Lake, name: str) -> str:
     return lake.path(rel) if lake.is_local else f"s3://{lake.path(rel)}"
 
 
-def open_table(lake: Lake, name: str) -> DeltaTable | None:
-    """The table at its latest version, or None when nothing was ever committed to it."""
+def open_table(lake: Lake, name: str, *, check_legacy: bool = True) -> DeltaTable | None:
+    """The table at its latest version, or None when nothing was ever committed to it (a lake in
+    the layout before Delta is refused, unless `check_legacy` is off: the migration reads it)."""
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
     try:
         return DeltaTable(table_uri(lake, name), storage_options=storage_options(lake))
     except TableNotFoundError:
-        _refuse_legacy(lake, name)
+        if check_legacy:
+            _refuse_legacy(lake, name)
         return None
 
 
@@ -122,6 +123,13 @@ def dataset(lake: Lake, name: str) -> ds.Dataset | None:
     if table is None:
         return None
     return table.to_pyarrow_dataset()
+
+
+def writer_properties(**extra: Any) -> Any:
+    """zstd (the lake's codec before Delta) instead of delta-rs's default snappy."""
+    from deltalake import WriterProperties
+
+    return WriterProperties(compression="ZSTD", **extra)
 
 
 def _sql_literal(value: str) -> str:
@@ -172,6 +180,7 @@ def commit_batch(
                     partition_by=list(spec.partition_by) or None,
                     storage_options=options,
                     commit_properties=props,
+                    writer_properties=writer_properties(),
                 )
             else:
                 write_deltalake(
@@ -181,10 +190,11 @@ def commit_batch(
                     partition_by=list(spec.partition_by) or None,
                     storage_options=options,
                     commit_properties=props,
+                    writer_properties=writer_properties(),
                 )
             return
         except Exception as exc:
-            if not _is_conflict(exc) or attempt == COMMIT_ATTEMPTS:
+            if not is_conflict(exc) or attempt == COMMIT_ATTEMPTS:
                 raise
             log.info("%s: commit of batch %s conflicted (attempt %d), retrying", name, batch_id, attempt)
             time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
@@ -204,6 +214,7 @@ def append(lake: Lake, name: str, rows: pa.Table, metadata: dict[str, str] | Non
         partition_by=list(spec.partition_by) or None,
         storage_options=storage_options(lake),
         commit_properties=CommitProperties(custom_metadata=metadata) if metadata else None,
+        writer_properties=writer_properties(),
     )
 
 
@@ -220,7 +231,7 @@ def read_batch(
     return data.to_table(columns=columns, filter=wanted)
 
 
-def _is_conflict(exc: BaseException) -> bool:
+def is_conflict(exc: BaseException) -> bool:
     from deltalake.exceptions import CommitFailedError
 
     return isinstance(exc, CommitFailedError) or "conflict" in str(exc).lower()

@@ -5,7 +5,7 @@ same batches wrote before, so a replay can be run again and again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from nashra.core.ledger import batch_day
 
@@ -27,7 +27,7 @@ def batches_in_range(batch_ids: list[str], since: date, until: date) -> list[str
 def replay_outlet(outlet_id: str, since: date, until: date, *, reindex: bool = True) -> ReplayReport:
     from nashra.core.config import settings
     from nashra.core.lake import open_lake
-    from nashra.core.ledger import raw_batches
+    from nashra.core.ledger import Window, raw_batches
     from nashra.core.registry import load_registry
     from nashra.stages.index import ensure_index, es_client, index_batch
     from nashra.stages.process import BatchQualityError, process_batch
@@ -36,7 +36,8 @@ def replay_outlet(outlet_id: str, since: date, until: date, *, reindex: bool = T
     lake = open_lake(cfg.lake_uri, cfg)
     outlet = load_registry().get(outlet_id)
     report = ReplayReport(outlet_id)
-    report.batches = batches_in_range(list(raw_batches(lake, outlet_id)), since, until)
+    days = Window(datetime.combine(since, time(), UTC), datetime.combine(until, time(), UTC))
+    report.batches = batches_in_range(list(raw_batches(lake, outlet_id, days)), since, until)
     es = es_client(cfg) if reindex and report.batches else None
     if es is not None:
         ensure_index(es, cfg.index_prefix)

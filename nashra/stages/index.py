@@ -20,8 +20,10 @@ import schemas
 from nashra.core.config import Settings, settings
 from nashra.core.lake import Lake
 from nashra.core.ledger import (
+    Window,
     claim,
     done_batches,
+    new_batch_id,
     pending_batches,
     read_manifest,
     release,
@@ -270,13 +272,19 @@ def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str)
     return report
 
 
-def documents_per_batch(es: Any, prefix: str, outlet_id: str) -> dict[str, int]:
-    """batch_id -> documents of this outlet the read alias holds (empty when there is no index)."""
+def documents_per_batch(
+    es: Any, prefix: str, outlet_id: str, since_batch: str | None = None
+) -> dict[str, int]:
+    """batch_id -> documents of this outlet the read alias holds (empty when there is no index),
+    for the batches from `since_batch` on (batch ids sort by time within an outlet)."""
     read_alias = aliases(prefix)[0]
     if not es.indices.exists_alias(name=read_alias):
         return {}
     counts: dict[str, int] = {}
     after: dict[str, Any] | None = None
+    filters: list[dict[str, Any]] = [{"term": {"outlet_id": outlet_id}}]
+    if since_batch:
+        filters.append({"range": {"batch_id": {"gte": since_batch}}})
     while True:
         composite: dict[str, Any] = {"size": 1000, "sources": [{"batch": {"terms": {"field": "batch_id"}}}]}
         if after:
@@ -284,7 +292,7 @@ def documents_per_batch(es: Any, prefix: str, outlet_id: str) -> dict[str, int]:
         reply = es.search(
             index=read_alias,
             size=0,
-            query={"term": {"outlet_id": outlet_id}},
+            query={"bool": {"filter": filters}},
             aggs={"batches": {"composite": composite}},
         )
         agg = reply["aggregations"]["batches"]
@@ -296,16 +304,25 @@ def documents_per_batch(es: Any, prefix: str, outlet_id: str) -> dict[str, int]:
 
 
 def index_outlet(
-    lake: Lake, es: Any, outlet_id: str, prefix: str, *, reindex: bool = False, run_id: str | None = None
+    lake: Lake,
+    es: Any,
+    outlet_id: str,
+    prefix: str,
+    *,
+    reindex: bool = False,
+    run_id: str | None = None,
+    window: Window | None = None,
 ) -> list[IndexReport]:
-    processed = done_batches(lake, "process", outlet_id)
+    """Index the processed batches of the window (all history if None) that the index lacks."""
+    processed = done_batches(lake, "process", outlet_id, window)
     if reindex:
         batches = processed
     else:
         # The manifest says what we sent; the index says what it holds. A new or restored cluster,
         # a deleted index or a partial loss leaves batches short of their stored count: re-send them.
-        held = documents_per_batch(es, prefix, outlet_id)
-        unsent = set(pending_batches(lake, outlet_id, "index"))
+        since = new_batch_id(outlet_id, window.since) if window else None
+        held = documents_per_batch(es, prefix, outlet_id, since)
+        unsent = set(pending_batches(lake, outlet_id, "index", window))
         batches = [
             b
             for b in processed

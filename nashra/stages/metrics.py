@@ -36,6 +36,7 @@ class StageMetrics:
         default_factory=dict
     )  # by kind: http_503, DNSLookupError, no_main_text ...
     failed: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # what a maintenance run did, per table
 
     def counters(self) -> dict[str, float]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int | float) and k != "started_at"}
@@ -75,6 +76,7 @@ def metrics_schema() -> Any:  # -> pyarrow.Schema; pyarrow stays out of DAG pars
             *((name, pa.int64()) for name in _COUNTS),
             ("errors", pa.string()),  # JSON object: kind -> count
             ("failed", pa.string()),
+            ("details", pa.string()),  # JSON object
         ]
     )
 
@@ -98,6 +100,7 @@ def record(lake: Any, metrics: StageMetrics) -> None:
 
     row = asdict(metrics)
     row["errors"] = json.dumps(metrics.errors, sort_keys=True)
+    row["details"] = json.dumps(metrics.details, sort_keys=True) if metrics.details else None
     row["started_at"] = metrics.started_at.astimezone(UTC)
     table = pa.Table.from_pylist([row], schema=metrics_schema())
     append(lake, "metrics", table, {"nashra.stage": metrics.stage, "nashra.run": metrics.run_id})

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from nashra.core.ledger import recent
 from nashra.stages import tasks
 
 
@@ -40,12 +41,12 @@ def run_outlet(outlet_id: str, run_time: datetime, max_articles: int) -> OutletO
     try:
         crawl: dict[str, Any] = tasks.crawl(outlet_id, run_time, max_articles=max_articles)
         outcome.pages_fetched = crawl["archived"]
-        for report in tasks.process(outlet_id):
+        for report in tasks.process(outlet_id, window=recent(run_time)):
             outcome.stored += report["stored"] - report["duplicates"]
             outcome.duplicates += report["duplicates"]
             outcome.url_duplicates += report["url_duplicates"]
             outcome.quarantined += report["quarantined"]
-        outcome.indexed = sum(r["indexed"] for r in tasks.index(outlet_id))
+        outcome.indexed = sum(r["indexed"] for r in tasks.index(outlet_id, window=recent(run_time)))
     except Exception as exc:  # noqa: BLE001 - one outlet must not stop the others; reported below
         outcome.error = f"{type(exc).__name__}: {exc}"
     return outcome

@@ -18,12 +18,12 @@ import pyarrow as pa
 import schemas
 from nashra.core.lake import Lake
 from nashra.core.ledger import (
+    Window,
     batch_time,
     claim,
     gx_result_path,
     is_pending,
     pending_batches,
-    raw_batches,
     raw_fingerprint,
     raw_sizes_by_batch,
     release,
@@ -108,7 +108,8 @@ def process_batch(
     articles: list[Article] = []
     rejections: list[Rejection] = []
     raw_rows: list[dict[str, Any]] = []
-    for rel in raw_batches(lake, outlet.id).get(batch_id, []):
+    raw = raw_fingerprint(lake, outlet.id, batch_id)  # what this run reads, as its manifest records
+    for rel in sorted(raw):
         for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
             report.pages += 1
             raw_rows.append(
@@ -173,7 +174,7 @@ def process_batch(
         "process",
         outlet.id,
         batch_id,
-        {**report.__dict__, "gate": verdict, "raw": raw_fingerprint(lake, outlet.id, batch_id)},
+        {**report.__dict__, "gate": verdict, "raw": raw},
     )
     return report
 
@@ -200,11 +201,12 @@ def process_outlet(
     max_failure_rate: float = 0.5,
     reprocess: bool = False,
     run_id: str | None = None,
+    window: Window | None = None,
 ) -> list[ProcessReport]:
-    """Process the outlet's pending batches (every raw batch with `reprocess`), one claim each:
-    a batch another worker holds is left to it."""
-    sizes = raw_sizes_by_batch(lake, outlet.id)  # listed once, for the re-check under each claim
-    batches = sorted(sizes) if reprocess else pending_batches(lake, outlet.id, "process")
+    """Process the outlet's pending batches of the window (all history if None; every raw batch
+    with `reprocess`), one claim each: a batch another worker holds is left to it."""
+    sizes = raw_sizes_by_batch(lake, outlet.id, window)  # listed once, for the re-check under each claim
+    batches = sorted(sizes) if reprocess else pending_batches(lake, outlet.id, "process", window)
     reports, failures = [], []
     for batch in batches:  # a failing batch does not hold back the later ones
         held = claim(lake, "process", outlet.id, batch, run_id=run_id)

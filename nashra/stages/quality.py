@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from nashra.core.lake import Lake
-from nashra.core.ledger import done_batches, read_manifest
+from nashra.core.ledger import Window, batch_time, done_batches, read_manifest
 
 HISTORY = 10  # recent batches that make the baseline
 MIN_HISTORY = 3  # fewer batches than this: no baseline yet, only the absolute limit applies
@@ -43,7 +44,11 @@ class BatchStats:
 
 def recent_failure_rates(lake: Lake, outlet_id: str, before_batch: str, limit: int = HISTORY) -> list[float]:
     """Failure rates of the outlet's latest processed batches before this one (manifests)."""
-    earlier = [b for b in done_batches(lake, "process", outlet_id) if b < before_batch]
+    # The last two weeks hold HISTORY batches of any outlet crawled at least daily; an older
+    # history would cost a listing per day of the lake's age for each batch.
+    until = batch_time(before_batch)
+    window = Window(until - timedelta(days=14), until)
+    earlier = [b for b in done_batches(lake, "process", outlet_id, window) if b < before_batch]
     rates = []
     for batch_id in earlier[-limit:]:
         report = read_manifest(lake, "process", outlet_id, batch_id) or {}

@@ -17,13 +17,13 @@ from typing import Any
 
 from nashra.core.config import require_elasticsearch, settings
 from nashra.core.lake import ensure_bucket, open_lake
-from nashra.core.ledger import new_batch_id
+from nashra.core.ledger import Window, new_batch_id, recent
 from nashra.core.registry import load_registry
 from nashra.stages.metrics import StageMetrics, now, publish
 
 
 @contextmanager
-def _observed(outlet_id: str, stage: str, run_id: str | None) -> Iterator[StageMetrics]:
+def observed(outlet_id: str, stage: str, run_id: str | None) -> Iterator[StageMetrics]:
     metrics = StageMetrics(outlet_id, stage, run_id or f"cli-{now():%Y%m%dT%H%M%S}", now())
     started = time.monotonic()
     try:
@@ -52,7 +52,7 @@ def crawl(
     cfg = settings()
     ensure_bucket(cfg.lake_uri, cfg)
     outlet = load_registry().get(outlet_id)  # fail fast on an unknown id, before forking
-    with _observed(outlet.id, "crawl", run_id) as metrics:
+    with observed(outlet.id, "crawl", run_id) as metrics:
         report = crawl_outlet(
             outlet.id,
             new_batch_id(outlet.id, run_time),
@@ -66,18 +66,23 @@ def crawl(
     return report.to_json()
 
 
-def process(outlet_id: str, *, reprocess: bool = False, run_id: str | None = None) -> list[dict[str, Any]]:
+def process(
+    outlet_id: str, *, reprocess: bool = False, run_id: str | None = None, window: Window | None = None
+) -> list[dict[str, Any]]:
+    """Process the outlet's pending batches of `window` (all history when None: the CLI, the daily
+    reconciliation; the scheduled runs pass their recent window, so their cost stays flat)."""
     from nashra.stages.process import process_outlet
 
     cfg = settings()
     outlet = load_registry().get(outlet_id)
-    with _observed(outlet.id, "process", run_id) as metrics:
+    with observed(outlet.id, "process", run_id) as metrics:
         reports = process_outlet(
             open_lake(cfg.lake_uri, cfg),
             outlet,
             max_failure_rate=cfg.max_failure_rate,
             reprocess=reprocess,
             run_id=run_id,
+            window=window,
         )
         metrics.pages_fetched = sum(r.pages for r in reports)
         metrics.articles_valid = sum(r.stored - r.duplicates for r in reports)
@@ -88,13 +93,15 @@ def process(outlet_id: str, *, reprocess: bool = False, run_id: str | None = Non
     return [r.__dict__ for r in reports]
 
 
-def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -> list[dict[str, Any]]:
+def index(
+    outlet_id: str, *, reindex: bool = False, run_id: str | None = None, window: Window | None = None
+) -> list[dict[str, Any]]:
     from nashra.stages.index import es_client, index_outlet
 
     cfg = settings()
     require_elasticsearch(cfg, "the index stage")
     load_registry().get(outlet_id)
-    with _observed(outlet_id, "index", run_id) as metrics:
+    with observed(outlet_id, "index", run_id) as metrics:
         reports = index_outlet(
             open_lake(cfg.lake_uri, cfg),
             es_client(cfg),
@@ -102,6 +109,7 @@ def index(outlet_id: str, *, reindex: bool = False, run_id: str | None = None) -
             cfg.index_prefix,
             reindex=reindex,
             run_id=run_id,
+            window=window,
         )
         metrics.indexed = sum(r.indexed for r in reports)
     return [r.__dict__ for r in reports]
@@ -111,11 +119,11 @@ def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
     """The one entry point of the generated per-outlet DAGs: the stage, with the run's identity.
     The crawl's time is the run's logical date (a retry of the run re-crawls the same batch)."""
     run_id = context["run_id"]
+    run_time = context.get("logical_date") or context["dag_run"].run_after
     if stage == "crawl":
-        run_time = context.get("logical_date") or context["dag_run"].run_after
         return crawl(outlet_id, run_time, run_id=run_id)
     if stage == "process":
-        return process(outlet_id, run_id=run_id)
+        return process(outlet_id, run_id=run_id, window=recent(run_time))
     if stage == "index":
-        return index(outlet_id, run_id=run_id)
+        return index(outlet_id, run_id=run_id, window=recent(run_time))
     raise ValueError(f"unknown stage {stage!r}")

@@ -28,7 +28,7 @@ def test_no_import_errors_and_three_dags_per_enabled_outlet(bag) -> None:
         d for d in bag.dags if d.split("__")[0] in ("nashra_crawl", "nashra_process", "nashra_index")
     ]
     assert len(per_outlet) == 3 * len(outlets)
-    assert "nashra_replay" in bag.dags
+    assert "nashra_replay" in bag.dags and "nashra_maintenance" in bag.dags
     for outlet in outlets:
         for stage in ("crawl", "process", "index"):
             assert f"nashra_{stage}__{outlet.id}" in bag.dags
@@ -122,3 +122,13 @@ def test_one_bad_registry_entry_takes_only_itself_down(tmp_path: Path) -> None:
     good = [o["id"] for o in registry["outlets"][:-1] if o.get("enabled", True)]
     assert all(f"nashra_crawl__{o}" in bag.dags for o in good)
     assert "nashra_crawl__broken_ar" not in bag.dags
+
+
+def test_the_maintenance_dag_maps_one_task_over_every_table() -> None:
+    import ast
+
+    from nashra.core.tables import SPECS
+
+    tree = ast.parse((REPO / "dags" / "nashra_maintenance.py").read_text(encoding="utf-8"))
+    (names,) = [n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "TABLES"]
+    assert ast.literal_eval(names) == list(SPECS)

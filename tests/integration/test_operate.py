@@ -103,3 +103,12 @@ def test_replay_applies_new_rules_to_old_pages_without_recrawling(
     docs = world.es.search(index=world.index, query={"term": {"outlet_id": NEW_OUTLET}}, size=50)["hits"]
     assert docs["total"]["value"] == len(before)
     assert all(h["_source"]["title"].startswith("[v2] ") for h in docs["hits"])
+
+
+def test_the_maintenance_dag_compacts_every_table_and_loses_no_row(world: World) -> None:
+    counts = {t: world.lake.dataset(t).count_rows() for t in ("articles", "dedup_keys", "signatures")}
+    run = world.bag.dags["nashra_maintenance"].test()
+    assert str(run.state) == "success"
+    assert {t: world.lake.dataset(t).count_rows() for t in counts} == counts
+    runs = [r for r in world.lake.dataset("metrics").to_table().to_pylist() if r["stage"] == "maintain"]
+    assert {r["run_id"].rsplit(":", 1)[1] for r in runs} >= {"articles", "dedup_keys", "signatures"}
