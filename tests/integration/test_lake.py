@@ -128,3 +128,45 @@ def test_concurrent_writers_on_s3_lose_no_commit_and_double_no_row(s3_lake_uri: 
     expected = {f"{o}-{i}-{j}" for o in ("o1", "o2", "o3") for i in range(6) for j in range(2)}
     assert sorted(r["article_id"] for r in rows) == sorted(expected | {"seed-0"})
     assert open_table(lake, "dedup_keys").version() == 36
+
+
+def test_a_key_lookup_after_maintenance_reads_one_row_group_per_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from nashra.ops.maintenance import KEY_ROW_GROUP_ROWS, maintain_table
+    from nashra.stages.dedup_keys import hash_key, id_key, load_lake_index
+
+    lake = open_lake(str(tmp_path))
+    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(6 * KEY_ROW_GROUP_ROWS)]
+    for n, start in enumerate(range(0, len(ids), 2000)):
+        chunk = ids[start : start + 2000]
+        rows = [{"key": id_key(a), "article_id": a, "dedup_status": "canonical", "outlet_id": "x",
+                 "batch_id": f"b{n}"} for a in chunk]  # fmt: skip
+        commit_batch(
+            lake,
+            "dedup_keys",
+            pa.Table.from_pylist(rows, KEYS),
+            outlet_id="x",
+            batch_id=f"b{n}",
+            replace=False,
+        )
+    maintain_table(lake, "dedup_keys", retention_hours=0)
+    groups: list[int] = []
+    real = pq.ParquetFile.read_row_groups
+
+    def counted(self: pq.ParquetFile, row_groups: list[int], **kwargs: object) -> pa.Table:
+        groups.extend(row_groups)
+        return real(self, row_groups, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", counted)
+    stored = ids[::5000]
+    wanted = [*stored, "not-stored"]
+    index = load_lake_index(lake, "none", wanted, [hashlib.md5(b"x").hexdigest()])
+    assert index.article_ids == set(stored) and not index.canonical_by_hash
+    # Of the 6 row groups, at most one per stored key: the others cannot hold a wanted key.
+    assert 1 <= len(groups) <= len(stored) < 6
+    assert hash_key("h").startswith("hash:")
