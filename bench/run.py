@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.util import environ as _env
 from nashra.core.config import REPO_ROOT
 
 LARGE_BATCH_REPS = 100  # 63 pages x 100 under their own URLs: 300 pages per outlet batch
-SECTIONS = ("process", "lake", "es", "neardup", "freshness")
+SECTIONS = ("process", "lake", "es", "neardup", "freshness", "history")
 QUICK_SECTIONS = ("process", "lake", "neardup")
 NEWS_PLEASE_VENV = REPO_ROOT / "var" / "bench" / "news-please-venv"
 TARGETS = {
@@ -36,6 +37,7 @@ TARGETS = {
     "neardup_docs_per_s": 2000,
     "neardup_rss_mib_1m": 2048,
     "freshness_s": 120,
+    "history_time": 1.5,
 }
 
 
@@ -55,20 +57,6 @@ def _services(work: Path) -> Iterator[dict[str, Any]]:
         stack.callback(node.stop)
         web = stack.enter_context(start_fixture_web())
         yield {"s3_env": s3.env(), "es_url": node.url, "proxy_url": web.proxy_url}
-
-
-@contextmanager
-def _env(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -150,7 +138,7 @@ def _run_sections(args: argparse.Namespace, wanted: tuple[str, ...], work: Path)
             proc["news_please"] = _news_please(bodies, Path(args.news_please_venv), rounds=1)
         results["process"] = proc
     rows = synthetic_rows(200 if quick else 20_000)
-    needs_services = {"es", "freshness"} & set(wanted) or ("lake" in wanted and not quick)
+    needs_services = {"es", "freshness", "history"} & set(wanted) or ("lake" in wanted and not quick)
     with ExitStack() as stack:
         services = stack.enter_context(_services(work)) if needs_services else None
         if "lake" in wanted:
@@ -174,6 +162,16 @@ def _run_sections(args: argparse.Namespace, wanted: tuple[str, ...], work: Path)
             print("freshness ...", flush=True)
             env = fixture_env(services["proxy_url"], services["s3_env"], services["es_url"])
             results["freshness"] = bench_freshness(env, "hespress_ar", max_articles=200)
+        if "history" in wanted and services:
+            from bench.history import bench_history
+
+            print("history (a simulated year) ...", flush=True)
+            results["history"] = bench_history(
+                services["s3_env"],
+                services["es_url"],
+                quick=quick,
+                progress=lambda m: print(f"  {m}", flush=True),
+            )
     if "neardup" in wanted:
         print("near-dup index ...", flush=True)
         sizes = [2_000] if quick else [10_000, 100_000, 1_000_000]
@@ -303,6 +301,39 @@ def summary_table(results: dict[str, Any]) -> list[dict[str, Any]]:
                 None,
                 f"<= {TARGETS['freshness_s']} s",
                 seconds is not None and seconds <= TARGETS["freshness_s"],
+            )
+        )
+    if hi := results.get("history"):
+        year, empty, full = hi["year_lake"], hi["empty"], hi["year"]
+        rows.append(
+            _row(
+                f"history: process + index of one {hi['pages_per_batch']}-page batch, s "
+                f"(lake of {full['batches']:,} batches, {full['rows']['articles']:,} articles)",
+                f"year {year['seconds']}",
+                f"empty lake {empty['seconds']}",
+                hi["time_ratio"],
+                f"<= {TARGETS['history_time']}x",
+                hi["time_ratio"] <= TARGETS["history_time"],
+            )
+        )
+        rows.append(
+            _row(
+                "history: S3 requests of that batch (all clients, counted at the proxy)",
+                f"year {year['requests']} {year['by_method']}",
+                f"empty lake {empty['requests']} {empty['by_method']}",
+                hi["request_ratio"],
+                "independent of history (<= 1.25x)",
+                hi["request_ratio"] <= 1.25,
+            )
+        )
+        rows.append(
+            _row(
+                "history: maintenance of one day of data on the year's lake, s",
+                str(hi["maintenance_per_day_s"]),
+                f"year generated in {full['generate_s']} s, first maintenance {full['maintain_s']} s",
+                None,
+                "(measured)",
+                None,
             )
         )
     return rows

@@ -75,3 +75,18 @@ def side_by_side(
 
 def rate(items: int, measure: Measure) -> float:
     return items / measure.seconds if measure.seconds else 0.0
+
+
+@contextmanager
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables for the block, then the previous values back."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -49,28 +49,30 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
     ) as dag:
 
         @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
-        def pending_outlets() -> list[str]:
+        def pending_outlets(**context) -> list[str]:
             from nashra.core.config import settings
             from nashra.core.lake import open_lake
-            from nashra.core.ledger import pending_batches, recent
+            from nashra.core.ledger import pending_batches
             from nashra.core.registry import load_registry
+            from nashra.ops.events import windows_of_run
 
-            lake, window = open_lake(settings().lake_uri), recent()
+            lake, windows = open_lake(settings().lake_uri), windows_of_run(context)
             return [
                 o.id
                 for o in load_registry().enabled()
-                if pending_batches(lake, o.id, "process", window)
-                or pending_batches(lake, o.id, "index", window)
+                if any(pending_batches(lake, o.id, s, w) for w in windows for s in ("process", "index"))
             ]
 
         @task(execution_timeout=EXECUTION_TIMEOUT["events"])
         def process_and_index(outlet_id: str, **context) -> dict:
-            from nashra.core.ledger import recent
+            from nashra.ops.events import windows_of_run
             from nashra.stages import tasks
 
-            window = recent()  # older batches: the daily reconciliation of nashra_maintenance
-            processed = tasks.process(outlet_id, run_id=context["run_id"], window=window)
-            indexed = tasks.index(outlet_id, run_id=context["run_id"], window=window)
+            # Older batches no event named: the daily reconciliation of nashra_maintenance.
+            processed, indexed = [], []
+            for window in windows_of_run(context):
+                processed += tasks.process(outlet_id, run_id=context["run_id"], window=window)
+                indexed += tasks.index(outlet_id, run_id=context["run_id"], window=window)
             return {
                 "batches": [r["batch_id"] for r in processed],
                 "indexed": sum(r["indexed"] for r in indexed),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from nashra.core.ledger import raw_key_batch
+from nashra.core.ledger import Window, batch_time, raw_key_batch, recent
 
 
 def raw_keys(message_body: str) -> list[str]:
@@ -45,11 +45,37 @@ def batches_in(keys: list[str]) -> dict[str, set[str]]:
     return found
 
 
+def batches_in_event(event_extra: dict[str, Any] | None) -> dict[str, set[str]]:
+    """outlet -> batches named by a SqsSensorTrigger payload (`{"message_batch": [...]}`), if any."""
+    extra = event_extra or {}
+    messages = extra.get("message_batch") or (extra.get("payload") or {}).get("message_batch") or []
+    keys = [k for m in messages if isinstance(m, dict) for k in raw_keys(m.get("Body", ""))]
+    return batches_in(keys)
+
+
 def outlets_in_event(event_extra: dict[str, Any] | None) -> set[str]:
-    """Outlets named by a SqsSensorTrigger payload (`{"message_batch": [...]}`), if any."""
-    messages = (event_extra or {}).get("message_batch") or []
-    keys = [k for m in messages for k in raw_keys(m.get("Body", "")) if isinstance(m, dict)]
-    return set(batches_in(keys))
+    """Outlets named by a SqsSensorTrigger payload, if any."""
+    return set(batches_in_event(event_extra))
+
+
+def windows_of_run(context: dict[str, Any]) -> list[Window]:
+    """Where an inbox or sweep run looks for pending batches: the recent window of the run, and
+    the window of each batch its triggering events name (a producer may drop an old batch). A run
+    triggered by hand with an event's payload as its conf (`{"message_batch": [...]}`) names them
+    the same way."""
+    anchor = context.get("logical_date") or context["dag_run"].run_after
+    windows = {recent(anchor)}
+    extras = [
+        getattr(e, "extra", None)
+        for es in (context.get("triggering_asset_events") or {}).values()
+        for e in es
+    ]
+    extras.append(getattr(context["dag_run"], "conf", None))
+    for extra in extras:
+        for batches in batches_in_event(extra if isinstance(extra, dict) else None).values():
+            windows.update(recent(batch_time(b)) for b in batches)
+    by_days = {tuple(w.days()): w for w in windows}  # windows over the same days list the same
+    return [by_days[d] for d in sorted(by_days)]
 
 
 def drain_queue(

@@ -100,18 +100,11 @@ def _was_migrated(target: Lake, name: str) -> bool:
 
 def _key_batches(articles: Any) -> Iterator[pa.RecordBatch]:
     """The dedup keys of migrated articles: an id key per article, a hash key per canonical one."""
-    from nashra.stages.dedup_keys import SCHEMA
+    from nashra.stages.dedup_keys import keys_of_articles
 
-    rest = ("article_id", "dedup_status", "outlet_id", "batch_id")
-    for batch in articles.to_batches(columns=["content_hash", *rest], batch_size=10_000):
-        rows = pa.Table.from_batches([batch])
-        ids = pc.binary_join_element_wise("id:", rows.column("article_id"), "")
-        yield from pa.Table.from_arrays([ids, *(rows.column(c) for c in rest)], schema=SCHEMA).to_batches()
-        canonical = rows.filter(_hashed_canonical())
-        hashes = pc.binary_join_element_wise("hash:", canonical.column("content_hash"), "")
-        yield from pa.Table.from_arrays(
-            [hashes, *(canonical.column(c) for c in rest)], schema=SCHEMA
-        ).to_batches()
+    columns = ["article_id", "content_hash", "dedup_status", "outlet_id", "batch_id"]
+    for batch in articles.to_batches(columns=columns, batch_size=10_000):
+        yield from keys_of_articles(pa.Table.from_batches([batch])).to_batches()
 
 
 def _hashed_canonical() -> pc.Expression:

@@ -57,6 +57,21 @@ def key_rows(records: list[StoredArticle]) -> list[dict[str, str | None]]:
     return rows
 
 
+def keys_of_articles(articles: pa.Table) -> pa.Table:
+    """`key_rows` for a table of article rows (migration, generated history): vectorised."""
+
+    def keyed(rows: pa.Table, prefix: str, column: str) -> pa.Table:
+        key = pc.binary_join_element_wise(prefix, rows.column(column), "")
+        rest = [rows.column(c) for c in ("article_id", "dedup_status", "outlet_id", "batch_id")]
+        return pa.Table.from_arrays([key, *rest], schema=SCHEMA)
+
+    hashed = pc.and_(
+        pc.equal(articles.column("dedup_status"), "canonical"), pc.is_valid(articles.column("content_hash"))
+    )
+    canonical = articles.filter(hashed)
+    return pa.concat_tables([keyed(articles, "id:", "article_id"), keyed(canonical, "hash:", "content_hash")])
+
+
 def write_keys(
     lake: Lake, outlet_id: str, batch_id: str, records: list[StoredArticle], *, replace: bool
 ) -> None:

@@ -119,7 +119,9 @@ def test_the_asset_watcher_trigger_reads_the_event_and_the_inbox_dag_processes_t
     assert event is not None and event.payload.get("status") == "success"
     assert outlets_in_event(event.payload) == {"le360_fr"}
 
-    run = inbox.test(logical_date=truth.REFERENCE_NOW)
+    # dag.test() cannot hand over triggering asset events: the payload goes in as the run's conf,
+    # which the inbox reads the same way (an operator replaying an event does this too).
+    run = inbox.test(run_conf=event.payload)
     assert str(run.state) == "success"
     from nashra.core.lake import open_lake
     from nashra.stages.index import es_client
@@ -151,3 +153,19 @@ def test_drain_queue_deletes_messages_only_after_handling(env) -> None:
     assert drain_queue(sqs, url, seen.append) >= 1
     assert seen == [{"qna_en"}]
     assert not sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages")
+
+
+def test_an_inbox_run_looks_in_its_own_window_and_in_those_of_the_batches_its_events_name() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from nashra.ops.events import windows_of_run
+
+    old = "lake/raw/outlet=qna_en/date=2025-11-02/qna_en-20251102T050000Z.feed.warc.gz"
+    event = SimpleNamespace(extra={"message_batch": [{"Body": s3_event("b", old)}]})
+    now = datetime(2026, 2, 2, 12, tzinfo=UTC)
+    context = {"logical_date": None, "dag_run": SimpleNamespace(run_after=now, conf={}),
+               "triggering_asset_events": {"nashra.raw.inbox": [event, event]}}  # fmt: skip
+    days = [w.days() for w in windows_of_run(context)]
+    assert len(days) == 2  # the same batch named twice: one window
+    assert "2025-11-02" in days[0] and "2026-02-02" in days[1]

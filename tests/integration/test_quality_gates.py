@@ -19,7 +19,7 @@ from devkit.fixture_web.responses import ok
 from devkit.fixture_web.server import FixtureWeb
 from devkit.fixture_web.site import build_site
 from nashra.core.lake import Lake, open_lake
-from nashra.core.ledger import manifest_path
+from nashra.core.ledger import manifest_path, write_manifest
 from nashra.stages.quality import BatchQualityError, BatchStats, problems, recent_failure_rates
 from tests.support import use_fixture_web
 
@@ -178,7 +178,6 @@ def test_a_jump_over_the_outlets_own_history_fails_below_the_absolute_limit() ->
 def test_history_comes_from_earlier_manifests_only(tmp_path: Path) -> None:
     lake = open_lake(str(tmp_path))
     for stamp, rate in (("20260201T000000Z", 0.1), ("20260201T120000Z", 0.2), ("20260203T000000Z", 0.9)):
-        lake.write_json(
-            f"_manifests/process/outlet=le360_fr/le360_fr-{stamp}.json", {"pages": 5, "failure_rate": rate}
-        )
+        doc = {"pages": 5, "failure_rate": rate}
+        write_manifest(lake, "process", "le360_fr", f"le360_fr-{stamp}", doc)
     assert recent_failure_rates(lake, "le360_fr", "le360_fr-20260202T120000Z") == [0.1, 0.2]
