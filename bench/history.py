@@ -33,7 +33,7 @@ import pyarrow as pa
 import schemas
 from bench.util import environ as _env
 from nashra.core.lake import Lake
-from nashra.core.ledger import manifest_path, new_batch_id, raw_warc_path, recent
+from nashra.core.ledger import batch_day, manifest_path, new_batch_id, raw_warc_path, recent
 from nashra.core.model import RawPage
 from nashra.core.tables import append, commit_batch
 from nashra.core.warc import write_pages
@@ -168,19 +168,21 @@ def simulate_year(lake: Lake, *, batches: int, rows: int, end: datetime, tail: i
 
 def write_window_ledger(lake: Lake, outlet_id: str, end: datetime) -> int:
     """The measured outlet's raw objects and manifests for the pending window's days, all processed
-    and indexed (so only the measured batch is pending)."""
-    window = recent(end)
-    count, when = 0, window.since
+    and indexed (so only the measured batch is pending). Each stage's objects a second after the
+    previous one's, as in production (S3 keeps modification times in seconds)."""
+    window, batches, when = recent(end), [], recent(end).since
     while when < end - timedelta(hours=1):
-        batch = new_batch_id(outlet_id, when)
-        day = when.strftime("%Y-%m-%d")
-        rel = raw_warc_path(outlet_id, day, batch, "feed")
-        lake.write_bytes(rel, b"x")
-        for stage in ("process", "index"):
-            lake.write_json(manifest_path(stage, outlet_id, batch), {"raw": {rel: 1}, "stored": 0})
-        count += 1
+        batches.append(new_batch_id(outlet_id, when))
         when += timedelta(hours=1)
-    return count
+    raw = {b: raw_warc_path(outlet_id, batch_day(b), b, "feed") for b in batches}
+    for rel in raw.values():
+        lake.write_bytes(rel, b"x")
+    for stage in ("process", "index"):
+        time.sleep(1.1)
+        for b in batches:
+            lake.write_json(manifest_path(stage, outlet_id, b), {"raw": {raw[b]: 1}, "stored": 0})
+    assert window.days()
+    return len(batches)
 
 
 def round_pages(pages: list[RawPage], outlet_id: str, batch_id: str, when: datetime, k: int) -> bytes:

@@ -221,8 +221,10 @@ def write_manifest(lake: Lake, stage: str, outlet_id: str, batch_id: str, doc: d
 
 
 def read_manifest(lake: Lake, stage: str, outlet_id: str, batch_id: str) -> dict[str, Any] | None:
-    rel = manifest_path(stage, outlet_id, batch_id)
-    return lake.read_json(rel) if lake.exists(rel) else None
+    try:  # one request: no existence check first
+        return lake.read_json(manifest_path(stage, outlet_id, batch_id))
+    except FileNotFoundError:
+        return None
 
 
 def _manifest_times(lake: Lake, stage: str, outlet_id: str, window: Window | None) -> dict[str, float]:
@@ -258,8 +260,10 @@ def pending_batches(lake: Lake, outlet_id: str, stage: str, window: Window | Non
         done = _manifest_times(lake, "process", outlet_id, window)
         pending = []
         for batch_id, files in sorted(raw.items()):
-            newest = max(mtime for _, mtime in files.values())
-            if batch_id in done and newest < done[batch_id]:
+            if batch_id not in done:  # the listing says there is no manifest: nothing to read
+                pending.append(batch_id)
+                continue
+            if max(mtime for _, mtime in files.values()) < done[batch_id]:
                 continue
             sizes = {rel: size for rel, (size, _) in files.items()}
             if is_pending(lake, outlet_id, "process", batch_id, raw=sizes):
@@ -270,8 +274,8 @@ def pending_batches(lake: Lake, outlet_id: str, stage: str, window: Window | Non
     return [
         batch_id
         for batch_id, mtime in sorted(processed.items())
-        if (batch_id not in indexed or mtime >= indexed[batch_id])
-        and is_pending(lake, outlet_id, stage, batch_id)
+        if batch_id not in indexed
+        or (mtime >= indexed[batch_id] and is_pending(lake, outlet_id, stage, batch_id))
     ]
 
 

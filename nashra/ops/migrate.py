@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 import schemas
 from nashra.core.ledger import OBJECT_PREFIXES, legacy_manifests, legacy_table_files, manifest_path, table_dir
-from nashra.core.tables import SPECS, open_table, storage_options, table_uri, writer_properties
+from nashra.core.tables import SPECS, TABLE_CONFIG, open_table, storage_options, table_uri, writer_properties
 
 if TYPE_CHECKING:
     from nashra.core.lake import Lake
@@ -90,6 +90,7 @@ def _write(target: Lake, name: str, schema: pa.Schema, batches: Iterator[pa.Reco
         storage_options=storage_options(target),
         commit_properties=CommitProperties(custom_metadata={MARK: str(rows)}),
         writer_properties=writer_properties(),
+        configuration=TABLE_CONFIG,
     )
 
 

@@ -29,7 +29,7 @@ from nashra.core.ledger import (
     release,
     write_manifest,
 )
-from nashra.core.tables import read_batch
+from nashra.core.tables import dataset, read_batch
 
 log = logging.getLogger(__name__)
 # Lucene refuses terms over 32,766 bytes; no real article body comes near, but a broken page can.
@@ -272,6 +272,21 @@ def index_batch(lake: Lake, es: Any, outlet_id: str, batch_id: str, prefix: str)
     return report
 
 
+def stored_per_batch(lake: Lake, outlet_id: str, since_batch: str | None = None) -> dict[str, int]:
+    """batch_id -> rows of the articles table (what the index should hold), from `since_batch` on:
+    one scan of a column the table's statistics prune, not a manifest read per batch."""
+    import pyarrow.compute as pc
+
+    articles = dataset(lake, "articles")
+    if articles is None:
+        return {}
+    wanted = pc.field("outlet_id") == outlet_id
+    if since_batch:
+        wanted = wanted & (pc.field("batch_id") >= since_batch)
+    column = articles.to_table(columns=["batch_id"], filter=wanted).column("batch_id")
+    return {row["values"]: row["counts"] for row in pc.value_counts(column).to_pylist()}
+
+
 def documents_per_batch(
     es: Any, prefix: str, outlet_id: str, since_batch: str | None = None
 ) -> dict[str, int]:
@@ -322,12 +337,9 @@ def index_outlet(
         # a deleted index or a partial loss leaves batches short of their stored count: re-send them.
         since = new_batch_id(outlet_id, window.since) if window else None
         held = documents_per_batch(es, prefix, outlet_id, since)
+        stored = stored_per_batch(lake, outlet_id, since)
         unsent = set(pending_batches(lake, outlet_id, "index", window))
-        batches = [
-            b
-            for b in processed
-            if b in unsent or held.get(b, 0) < (read_manifest(lake, "process", outlet_id, b) or {})["stored"]
-        ]
+        batches = [b for b in processed if b in unsent or held.get(b, 0) < stored.get(b, 0)]
     if batches:
         ensure_index(es, prefix)
     reports = []
