@@ -1,12 +1,14 @@
 """Lake maintenance: compaction, dedup-key sorting, checkpoints, log cleanup, vacuum; reconciliation.
 
 One mapped task per Delta table, so tables are maintained side by side and a failure names its
-table. Then one mapped task per outlet reconciles the ledger over all history: the scheduled runs
-look for pending batches in a recent window only (NASHRA_PENDING_LOOKBACK_HOURS, 48 by default,
-so their cost stays flat), and a batch an outage kept out of that window is processed and indexed
-here. Idempotent and safe while the pipeline writes (nashra/ops/maintenance.py). Daily by
-default; NASHRA_MAINTENANCE_SCHEDULE (a cron expression or preset) changes it. Each run leaves a
-row in the metrics table (stage "maintain", details per table): `nashra lake show --table metrics`.
+table. Hourly: a light run bins the last hour's small files. Daily, at NASHRA_MAINTENANCE_FULL_HOUR
+(UTC, 2 by default) or when triggered with conf {"full": true}: the full run (compaction, the key
+sort, checkpoints, log cleanup, vacuum), then one mapped task per outlet reconciles the ledger over
+all history: the scheduled runs look for pending batches in a recent window only
+(NASHRA_PENDING_LOOKBACK_HOURS, 48 by default, so their cost stays flat), and a batch an outage
+kept out of that window is processed and indexed here. Idempotent and safe while the pipeline
+writes (nashra/ops/maintenance.py). Each run leaves a row per table in the metrics table (stage
+"maintain", details per table): `nashra lake show --table metrics`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ TABLES = ["articles", "quarantine", "url_duplicates", "signatures", "dedup_keys"
 
 with DAG(
     "nashra_maintenance",
-    schedule=os.environ.get("NASHRA_MAINTENANCE_SCHEDULE", "@daily"),
+    schedule=os.environ.get("NASHRA_MAINTENANCE_SCHEDULE", "@hourly"),
     start_date=START,
     catchup=False,
     max_active_runs=1,
@@ -35,9 +37,9 @@ with DAG(
 
     @task(execution_timeout=EXECUTION_TIMEOUT["maintain"])
     def maintain(table: str, **context) -> dict:
-        from nashra.ops.maintenance import run_maintenance
+        from nashra.ops.maintenance import is_full_run, run_maintenance
 
-        return run_maintenance([table], run_id=f"{context['run_id']}:{table}")
+        return run_maintenance([table], run_id=f"{context['run_id']}:{table}", full=is_full_run(context))
 
     @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
     def outlets() -> list[str]:
@@ -47,8 +49,10 @@ with DAG(
 
     @task(execution_timeout=EXECUTION_TIMEOUT["replay"])
     def reconcile(outlet_id: str, **context) -> dict:
-        from nashra.ops.maintenance import reconcile_outlet
+        from nashra.ops.maintenance import is_full_run, reconcile_outlet
 
+        if not is_full_run(context):
+            return {"skipped": "an hourly run: reconciliation is daily"}
         return reconcile_outlet(outlet_id, run_id=context["run_id"])
 
     maintain.expand(table=TABLES) >> reconcile.expand(outlet_id=outlets())

@@ -267,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sql", help="SQL over the tables (articles, quarantine, url_duplicates, metrics)")
     p.add_argument("--raw", action="store_true")
     p.add_argument("--tables", nargs="+", metavar="TABLE", help="maintain: only these tables")
+    p.add_argument("--light", action="store_true", help="maintain: the hourly run (bin small files only)")
     p.add_argument("--to", metavar="URI", help="migrate: write the Delta tables to this lake instead")
     p.set_defaults(fn=cmd_lake)
     register_replay(sub)

@@ -129,7 +129,7 @@ def cmd_lake_maintain(args: argparse.Namespace) -> int:
         task = progress.add_task("maintain", total=len(names))
         for name in names:
             progress.update(task, description=f"maintain {name}")
-            reports.append(maintain_table(lake, name))
+            reports.append(maintain_table(lake, name, full=not args.light))
             progress.advance(task)
         from nashra.ops.maintenance import as_details
 

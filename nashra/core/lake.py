@@ -56,8 +56,17 @@ class Lake:
         self._atomic(rel, lambda sink: sink.write(data))
 
     def read_bytes(self, rel: str) -> bytes:
-        # compression=None: pyarrow would otherwise gunzip a *.gz on read and gzip it again on an
-        # S3 write (a raw .warc.gz stored gzipped twice); the lake moves bytes as they are.
+        """The object's bytes; FileNotFoundError when there is none."""
+        if not self.is_local:
+            # One GET: pyarrow's stream asks for the size first (a HEAD per read).
+            bucket, key = self._bucket_key(rel)
+            try:
+                return self._s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+            except Exception as exc:
+                if _not_found(exc):
+                    raise FileNotFoundError(f"{self.display(rel)}: no such object") from None
+                raise
+        # compression=None: pyarrow would otherwise gunzip a *.gz on read; the lake moves bytes as they are.
         with self.fs.open_input_stream(self.path(rel), compression=None) as src:
             return src.read()
 

@@ -5,17 +5,21 @@ Every step is a Delta commit or a deletion of files no live version references, 
 idempotent and safe while the pipeline writes: a compaction that conflicts with a batch's replace
 is retried on the new version; appends never conflict with it.
 
-- `compact`: small files (one per batch and partition) are binned into files of TARGET_FILE_BYTES.
-  Files already at the target are left alone, so a run costs what arrived since the last one.
-- `dedup_keys` is z-ordered by key (a sort, with one column) into small row groups: a batch's
-  lookup then reads at most one row group per key, whatever the history holds.
-- `vacuum` deletes files removed more than `retention_hours` ago (default 7 days): a reader that
-  opened an older version of a table less than that long ago can still read it.
+Two kinds of run:
+- hourly (light): the small files of the last hour (one per batch and partition) are binned into
+  files of at most LIGHT_TARGET_BYTES; larger files, like the sorted key files, are left alone. A
+  batch's dedup lookup then reads one file per hour since the daily run, plus the last hour's.
+- daily (full): `compact` into files of TARGET_FILE_BYTES, `dedup_keys` z-ordered by key (a sort,
+  with one column) into small row groups so a lookup reads at most one row group per key whatever
+  the history holds, a checkpoint, log cleanup, and `vacuum` of files removed more than
+  `retention_hours` ago (default 7 days: a reader that opened an older version of a table less
+  than that long ago can still read it).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TARGET_FILE_BYTES = 128 * 1024 * 1024
+LIGHT_TARGET_BYTES = 16 * 1024 * 1024
 KEY_ROW_GROUP_ROWS = 4096  # dedup_keys: a lookup reads at most one such row group per key
 RETENTION_HOURS = 168
 ATTEMPTS = 5
@@ -47,9 +52,9 @@ class TableMaintenance:
 
 
 def maintain_table(
-    lake: Lake, name: str, *, retention_hours: int = RETENTION_HOURS, sort: bool = True
+    lake: Lake, name: str, *, retention_hours: int = RETENTION_HOURS, full: bool = True
 ) -> TableMaintenance:
-    """Compact (or sort) one table, checkpoint it, clean its log, vacuum what the retention allows."""
+    """The daily run on one table (`full`), or the hourly one: see the module's docstring."""
     report = TableMaintenance(name)
     started = time.monotonic()
     table = open_table(lake, name)
@@ -61,7 +66,11 @@ def maintain_table(
     spec = SPECS[name]
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            if spec.z_order and sort:
+            if not full:
+                metrics = table.optimize.compact(
+                    target_size=LIGHT_TARGET_BYTES, writer_properties=writer_properties()
+                )
+            elif spec.z_order:
                 metrics = table.optimize.z_order(
                     list(spec.z_order),
                     target_size=TARGET_FILE_BYTES,
@@ -79,14 +88,15 @@ def maintain_table(
             log.info("%s: maintenance conflicted with a writer (attempt %d), retrying", name, attempt)
             table = open_table(lake, name)
             assert table is not None
-    table.create_checkpoint()
-    table.cleanup_metadata()
-    vacuumed = table.vacuum(
-        retention_hours=retention_hours,
-        enforce_retention_duration=False,  # ours is explicit; the table default would refuse < 7 days
-        dry_run=False,
-    )
-    report.files_vacuumed = len(vacuumed)
+    if full:
+        table.create_checkpoint()
+        table.cleanup_metadata()
+        vacuumed = table.vacuum(
+            retention_hours=retention_hours,
+            enforce_retention_duration=False,  # ours is explicit; the table default refuses < 7 days
+            dry_run=False,
+        )
+        report.files_vacuumed = len(vacuumed)
     table = open_table(lake, name)
     assert table is not None
     report.version_after = table.version()
@@ -96,12 +106,23 @@ def maintain_table(
 
 
 def maintain(
-    lake: Lake, tables: list[str] | None = None, *, retention_hours: int = RETENTION_HOURS, sort: bool = True
+    lake: Lake, tables: list[str] | None = None, *, retention_hours: int = RETENTION_HOURS, full: bool = True
 ) -> list[TableMaintenance]:
-    return [
-        maintain_table(lake, name, retention_hours=retention_hours, sort=sort)
-        for name in tables or list(SPECS)
-    ]
+    names = tables or list(SPECS)
+    return [maintain_table(lake, name, retention_hours=retention_hours, full=full) for name in names]
+
+
+# The hour (UTC) of the daily full run; the other hourly runs are light.
+FULL_HOUR = int(os.environ.get("NASHRA_MAINTENANCE_FULL_HOUR", "2"))
+
+
+def is_full_run(context: dict[str, Any]) -> bool:
+    """The daily run, or any run triggered with conf {"full": true}."""
+    conf = getattr(context.get("dag_run"), "conf", None) or {}
+    if "full" in conf:
+        return bool(conf["full"])
+    when = context.get("logical_date") or context["dag_run"].run_after
+    return when.hour == FULL_HOUR
 
 
 def as_details(reports: list[TableMaintenance]) -> dict[str, Any]:
@@ -109,15 +130,17 @@ def as_details(reports: list[TableMaintenance]) -> dict[str, Any]:
     return {r.table: {k: v for k, v in asdict(r).items() if k != "table"} for r in reports}
 
 
-def run_maintenance(tables: list[str] | None = None, *, run_id: str | None = None) -> dict[str, Any]:
-    """The DAG's and the CLI's entry point: the configured lake, one metrics row for the run."""
+def run_maintenance(
+    tables: list[str] | None = None, *, run_id: str | None = None, full: bool = True
+) -> dict[str, Any]:
+    """The DAG's entry point: the configured lake, one metrics row for the run."""
     from nashra.core.config import settings
     from nashra.core.lake import open_lake
     from nashra.stages.tasks import observed
 
     cfg = settings()
     with observed("*", "maintain", run_id) as metrics:
-        reports = maintain(open_lake(cfg.lake_uri, cfg), tables)
+        reports = maintain(open_lake(cfg.lake_uri, cfg), tables, full=full)
         metrics.details = as_details(reports)
     return metrics.details
 

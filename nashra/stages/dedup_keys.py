@@ -27,6 +27,8 @@ from nashra.core.model import StoredArticle
 from nashra.core.tables import commit_batch, open_table
 from transforms.dedup import LakeIndex
 
+# Files up to this size are read whole (one request) instead of footer first, then row groups.
+WHOLE_FILE_BYTES = 1 << 20
 SCHEMA = pa.schema(
     [
         pa.field("key", pa.string(), nullable=False),
@@ -125,7 +127,13 @@ def _lookup(lake: Lake, action: dict[str, object], wanted: list[str]) -> pa.Tabl
     keys = _within(wanted, action.get("min.key"), action.get("max.key"))  # type: ignore[arg-type]
     if not keys:
         return None
-    parquet = pq.ParquetFile(lake.path(f"{table_dir('dedup_keys')}/{action['path']}"), filesystem=lake.fs)
+    path, size = lake.path(f"{table_dir('dedup_keys')}/{action['path']}"), int(action["size_bytes"])  # type: ignore[call-overload]
+    if size <= WHOLE_FILE_BYTES:  # a batch's own file, since the last maintenance: one request
+        rows = pq.read_table(pa.BufferReader(lake.read_bytes(path.removeprefix(f"{lake.root}/"))))
+        return rows.filter(pc.is_in(rows.column("key"), pa.array(keys))).select(
+            ["key", "article_id", "batch_id"]
+        )
+    parquet = pq.ParquetFile(path, filesystem=lake.fs)
     meta, column = parquet.metadata, parquet.schema_arrow.get_field_index("key")
     groups = []
     for i in range(meta.num_row_groups):

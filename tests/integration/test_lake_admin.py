@@ -184,3 +184,9 @@ def test_maintenance_compacts_sorts_and_vacuums_without_losing_a_row_while_a_wri
     assert json.loads(run["details"])["dedup_keys"]["files_after"] >= 1
     assert lake.dataset("dedup_keys").count_rows() == len(rows)
     assert main(["lake", "maintain", "--tables", "nope"]) == 2
+    # The hourly run bins small files and leaves the sorted ones as they are.
+    commit_batch(lake, "dedup_keys", _keys("late", 2), outlet_id="x", batch_id="late", replace=False)
+    files = len(open_table(lake, "dedup_keys").file_uris())
+    assert main(["lake", "maintain", "--light", "--tables", "dedup_keys"]) == 0
+    assert len(open_table(lake, "dedup_keys").file_uris()) <= files
+    assert lake.dataset("dedup_keys").count_rows() == len(rows) + 2

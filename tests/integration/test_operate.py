@@ -107,7 +107,7 @@ def test_replay_applies_new_rules_to_old_pages_without_recrawling(
 
 def test_the_maintenance_dag_compacts_every_table_and_loses_no_row(world: World) -> None:
     counts = {t: world.lake.dataset(t).count_rows() for t in ("articles", "dedup_keys", "signatures")}
-    run = world.bag.dags["nashra_maintenance"].test()
+    run = world.bag.dags["nashra_maintenance"].test(run_conf={"full": True})
     assert str(run.state) == "success"
     assert {t: world.lake.dataset(t).count_rows() for t in counts} == counts
     runs = [r for r in world.lake.dataset("metrics").to_table().to_pylist() if r["stage"] == "maintain"]
