@@ -299,6 +299,7 @@ def quiet_logs() -> None:
 
 # Errors a user can cause and fix (a setting, a file, a service that is down): one line and exit 2.
 def _expected_errors() -> tuple[type[BaseException], ...]:
+    from deltalake.exceptions import DeltaError
     from elasticsearch import ApiError, TransportError
 
     from nashra.core.config import ConfigError
@@ -311,6 +312,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
         ConfigError,
         LakeError,
         TableError,
+        DeltaError,  # a table log that cannot be read (corrupt, or S3 refusing)
         MigrationError,
         RegistryError,
         UsageError,

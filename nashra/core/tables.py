@@ -117,17 +117,48 @@ def open_table(lake: Lake, name: str, *, check_legacy: bool = True) -> DeltaTabl
         return None
 
 
-def _refuse_legacy(lake: Lake, name: str) -> None:
-    # A lake written before the tables were Delta: reading it as empty would re-store every
-    # article as new and lose the dedup history. One listing, only while the table does not exist.
-    from nashra.core.ledger import legacy_table_files
+def _table_for_write(lake: Lake, name: str, schema: pa.Schema) -> DeltaTable:
+    """The table, created empty first when it does not exist: its log then exists before any data
+    file is written, so data files without a log can only mean a lost log (refused above), never a
+    first write that was killed."""
+    from deltalake import DeltaTable
 
-    if name in ("articles", "quarantine", "url_duplicates", "signatures", "metrics") and legacy_table_files(
-        lake, name
-    ):
+    table = open_table(lake, name)
+    if table is not None:
+        return table
+    try:
+        DeltaTable.create(
+            table_uri(lake, name),
+            schema,
+            mode="ignore",  # two first writers: one creates, the other finds it
+            partition_by=list(SPECS[name].partition_by) or None,
+            configuration=TABLE_CONFIG,
+            storage_options=storage_options(lake),
+        )
+    except Exception as exc:
+        if not is_conflict(exc):
+            raise
+    table = open_table(lake, name)
+    if table is None:
+        raise TableError(f"{name}: the table could not be created in {lake.uri}")
+    return table
+
+
+def _refuse_legacy(lake: Lake, name: str) -> None:
+    """A folder with data files but no table log is not an empty table: reading it as one would
+    re-store every article as new and lose the dedup history. One listing, only while the table
+    does not exist."""
+    from nashra.core.ledger import legacy_table_files, table_dir
+
+    if legacy_table_files(lake, name):
         raise TableError(
             f"the lake {lake.uri} holds {name} in the layout before Delta Lake: "
             "run `nashra lake migrate` once (it converts it in place and checks the row counts)"
+        )
+    if lake.list(table_dir(name), ".parquet"):
+        raise TableError(
+            f"{lake.display(table_dir(name))} has data files but no table log (_delta_log): "
+            "restore the log (bucket versioning or a backup); nothing was written"
         )
 
 
@@ -177,17 +208,15 @@ def commit_batch(
     predicate = batch_predicate(outlet_id, batch_id)
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
-            table = open_table(lake, name)
-            if replace and table is not None and rows.num_rows == 0:
+            table = _table_for_write(lake, name, rows.schema)
+            if replace and rows.num_rows == 0:
                 table.delete(predicate, commit_properties=props)
                 return
-            # Nothing to replace in a table that does not exist yet: an overwrite would create it.
-            overwrite = replace and table is not None
             write_deltalake(
-                table if table is not None else table_uri(lake, name),
+                table,
                 rows,
-                mode="overwrite" if overwrite else "append",
-                predicate=predicate if overwrite else None,
+                mode="overwrite" if replace else "append",
+                predicate=predicate if replace else None,
                 partition_by=list(spec.partition_by) or None,
                 storage_options=storage_options(lake),
                 commit_properties=props,
@@ -208,9 +237,8 @@ def append(lake: Lake, name: str, rows: pa.Table, metadata: dict[str, str] | Non
 
     if rows.num_rows == 0:
         return
-    table = open_table(lake, name)
     write_deltalake(
-        table if table is not None else table_uri(lake, name),
+        _table_for_write(lake, name, rows.schema),
         rows,
         mode="append",
         partition_by=list(SPECS[name].partition_by) or None,

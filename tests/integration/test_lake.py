@@ -63,7 +63,7 @@ def test_a_batch_commit_appends_once_and_a_rerun_replaces_its_rows(tmp_path: Pat
     commit_batch(lake, "dedup_keys", _keys("b1", 0), outlet_id="x", batch_id="b1", replace=True)
     assert lake.dataset("dedup_keys").count_rows() == 2
     table = open_table(lake, "dedup_keys")
-    assert table is not None and table.version() == 3
+    assert table is not None and table.version() == 4  # created empty, then three batch commits
     # Each commit names its batch: the table's history says who wrote what.
     assert {h.get("nashra.batch") for h in table.history()} >= {"b1", "b2"}
 
@@ -127,7 +127,7 @@ def test_concurrent_writers_on_s3_lose_no_commit_and_double_no_row(s3_lake_uri: 
     rows = lake.dataset("dedup_keys").to_table().to_pylist()
     expected = {f"{o}-{i}-{j}" for o in ("o1", "o2", "o3") for i in range(6) for j in range(2)}
     assert sorted(r["article_id"] for r in rows) == sorted(expected | {"seed-0"})
-    assert open_table(lake, "dedup_keys").version() == 36
+    assert open_table(lake, "dedup_keys").version() == 37  # created, the seed, 36 commits
 
 
 def test_a_key_lookup_after_maintenance_reads_one_row_group_per_key(
@@ -174,3 +174,32 @@ def test_a_key_lookup_after_maintenance_reads_one_row_group_per_key(
     # Of the 6 row groups, at most one per stored key: the others cannot hold a wanted key.
     assert 1 <= len(groups) <= len(stored) < 6
     assert hash_key("h").startswith("hash:")
+
+
+def test_a_corrupt_or_lost_table_log_is_one_clear_line_not_an_empty_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from nashra.cli.main import main
+    from nashra.core import tables
+
+    lake = open_lake(str(tmp_path))
+    commit_batch(lake, "dedup_keys", _keys("b1", 3), outlet_id="x", batch_id="b1", replace=False)
+    commit_batch(lake, "articles", pa.table({"outlet_id": ["x"], "batch_id": ["b1"]}), outlet_id="x",
+                 batch_id="b1", replace=False)  # fmt: skip
+    monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path))
+    log = tmp_path / "articles" / "_delta_log"
+    newest = sorted(log.glob("*.json"))[-1]
+    newest.write_text("{not json")  # a torn or corrupted commit
+    tables._OPEN.clear()  # as a new process would find it
+    assert main(["lake", "show", "--table", "articles"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DeltaError" in err and "Traceback" not in err
+    shutil.rmtree(log)  # the log lost, the data files left
+    tables._OPEN.clear()
+    assert main(["lake", "show"]) == 2
+    assert "no table log" in capsys.readouterr().err
+    with pytest.raises(TableError, match="no table log"):
+        commit_batch(lake, "articles", pa.table({"outlet_id": ["x"], "batch_id": ["b2"]}), outlet_id="x",
+                     batch_id="b2", replace=False)  # fmt: skip
