@@ -33,7 +33,7 @@ _BREAKDOWN = {
     "near-dup + story linking": ("dedup.py", "link_batch"),
     # computed once per article when exact dedup makes its record; linking and the lake reuse them
     "story keys (dedup.stored_article)": ("dedup.py", "stored_article"),
-    "Parquet writes": ("lake.py", "write_parquet"),
+    "Delta commits": ("tables.py", "commit_batch"),
     "WARC read": ("warc.py", "read_pages"),
     "lake reads (dedup index, window)": ("process.py", "load_lake_index"),
 }

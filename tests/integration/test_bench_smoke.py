@@ -19,7 +19,12 @@ def test_quick_bench_writes_every_section_and_the_table(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--out", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert set(report["results"]) == {"process", "lake", "neardup"}
+    assert set(report["results"]) == {"process", "lake", "neardup", "history"}
+    history = report["results"]["history"]
+    assert history["year"]["rows"]["articles"] == 37_000 and history["pages_per_batch"] >= 30
+    for lake in ("empty", "year_lake"):  # the same batch stored and indexed in both lakes
+        (run,) = history[lake]["rounds"]
+        assert run["stored"] > 0 and run["indexed"] == run["stored"] and run["requests"] > 0
     assert report["results"]["process"]["pages"] > 0
     assert report["results"]["lake"]["local"]["rows"] == 200
     assert {r["impl"] for r in report["results"]["neardup"]} == {"numpy", "datasketch"}
