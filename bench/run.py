@@ -329,7 +329,8 @@ def summary_table(results: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             _row(
                 "history: maintenance per day on the year's lake (23 hourly + 1 daily run), s",
-                f"{hi['maintenance_per_day_s']} (hourly {hi['maintenance_hourly_s']}, daily {hi['maintenance_daily_s']})",
+                f"{hi['maintenance_per_day_s']} "
+                f"(hourly {hi['maintenance_hourly_s']}, daily {hi['maintenance_daily_s']})",
                 f"year generated in {full['generate_s']} s, its first daily run {full['maintain_s']} s",
                 None,
                 "(measured)",
