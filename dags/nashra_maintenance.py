@@ -22,7 +22,7 @@ from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
 # The table names, spelled here so parsing stays free of pyarrow and deltalake (the fork trap:
 # nothing may open a table in a process that forks task runners). Checked against
 # nashra.core.tables.SPECS by tests/integration/test_dags.py.
-TABLES = ["articles", "quarantine", "url_duplicates", "signatures", "dedup_keys", "metrics"]
+TABLES = ["articles", "quarantine", "url_duplicates", "signatures", "dedup_keys", "metrics", "fetched"]
 
 with DAG(
     "nashra_maintenance",

@@ -112,17 +112,15 @@ def seen_urls(lake_uri: str, outlet_id: str, batch_id: str) -> set[str]:
     import pyarrow.compute as pc
 
     from nashra.core.lake import open_lake
-    from nashra.core.ledger import raw_index_files
 
-    lake = open_lake(lake_uri)
-    seen: set[str] = set()
-    for rel in raw_index_files(lake, outlet_id, exclude_batch=batch_id):
-        table = lake.read_parquet(rel)
-        status = table.column("status")
-        keep = pc.and_(pc.and_(pc.greater(status, 0), pc.less(status, 500)), pc.not_equal(status, 429))
-        for column in ("url", "final_url"):
-            seen.update(v for v in table.filter(keep).column(column).to_pylist() if v)
-    return seen
+    fetched = open_lake(lake_uri).dataset("fetched")
+    if fetched is None:
+        return set()
+    status = pc.field("status")
+    keep = (status > 0) & (status < 500) & (status != 429)
+    wanted = (pc.field("outlet_id") == outlet_id) & (pc.field("batch_id") != batch_id) & keep
+    table = fetched.to_table(columns=["url", "final_url"], filter=wanted)
+    return {v for column in ("url", "final_url") for v in table.column(column).to_pylist() if v}
 
 
 def run_in_process(

@@ -5,7 +5,7 @@ done for stage S" question is answered here; no other module spells `raw/`, `_ma
 `signatures/`, `_metrics/` or `_gx/` (tests/unit/test_layout.py checks it).
 
     raw/outlet=<id>/date=<fetch day>/<batch>.<family>.warc.gz         raw archive (WARC, replayable)
-    raw_index/outlet=<id>/date=<fetch day>/<batch>.<family>.parquet   URLs fetched (incremental crawls)
+    raw_index/ (Delta, partition outlet_id)                            URLs fetched (incremental crawls)
     articles/, quarantine/, url_duplicates/                           Delta tables (partition outlet_id)
     signatures/ (partition month), dedup_keys/, _metrics/            Delta tables (nashra.core.tables)
     _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
@@ -65,10 +65,6 @@ def raw_warc_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
     return f"raw/outlet={outlet_id}/date={day}/{batch_id}.{family}.warc.gz"
 
 
-def raw_index_path(outlet_id: str, day: str, batch_id: str, family: str) -> str:
-    return f"raw_index/outlet={outlet_id}/date={day}/{batch_id}.{family}.parquet"
-
-
 # Where each Delta table lives (nashra.core.tables). Metrics keep an underscore:
 # they describe runs, not news.
 TABLE_DIRS = {
@@ -78,6 +74,7 @@ TABLE_DIRS = {
     "signatures": "signatures",
     "dedup_keys": "dedup_keys",
     "metrics": "_metrics",
+    "fetched": "raw_index",  # part of the raw archive: what the next crawl may skip
 }
 
 
@@ -85,9 +82,10 @@ def table_dir(name: str) -> str:
     return TABLE_DIRS[name]
 
 
-def legacy_table_path(table: str, outlet_id: str, day: str, batch_id: str) -> str:
+def legacy_table_path(table: str, outlet_id: str, day: str, batch_id: str, family: str | None = None) -> str:
     """A table file of the layout before Delta (what `nashra lake migrate` reads)."""
-    return f"{TABLE_DIRS[table]}/outlet={outlet_id}/date={day}/part-{batch_id}.parquet"
+    name = f"{batch_id}.{family}.parquet" if table == "fetched" else f"part-{batch_id}.parquet"
+    return f"{TABLE_DIRS[table]}/outlet={outlet_id}/date={day}/{name}"
 
 
 def legacy_table_files(lake: Lake, table: str) -> list[str]:
@@ -206,12 +204,6 @@ def raw_fingerprint(lake: Lake, outlet_id: str, batch_id: str) -> dict[str, int]
     """The batch's WARC files with their sizes (one listing of its day), as its manifest records them."""
     day = lake.sizes(f"raw/outlet={outlet_id}/date={batch_day(batch_id)}", ".warc.gz")
     return {rel: size for rel, size in day.items() if _batch_of_file(rel) == batch_id}
-
-
-def raw_index_files(lake: Lake, outlet_id: str, *, exclude_batch: str | None = None) -> list[str]:
-    """The outlet's fetched-URL files, without those of `exclude_batch`."""
-    files = lake.list(f"raw_index/outlet={outlet_id}", ".parquet")
-    return [f for f in files if exclude_batch is None or _batch_of_file(f) != exclude_batch]
 
 
 # -- stage state ---------------------------------------------------------------------------------

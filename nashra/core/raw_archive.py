@@ -1,5 +1,5 @@
-"""The raw archive as the crawl writes it: one WARC file and one fetched-URL index per batch and
-discovery family, published together when the family's crawl ends.
+"""The raw archive as the crawl writes it: one WARC file per batch and discovery family, and its
+fetched URLs as one commit of the `fetched` table, published together when the family's crawl ends.
 
 The spiders' item pipeline receives a `RawSink` (Scrapy's `from_crawler`) and never learns where
 the lake is or how its paths are built; any producer of raw batches (a backfill from another
@@ -13,11 +13,14 @@ from typing import Protocol
 import pyarrow as pa
 
 from nashra.core.lake import open_lake
-from nashra.core.ledger import raw_index_path, raw_warc_path
+from nashra.core.ledger import raw_warc_path
+from nashra.core.tables import commit_batch
 
 # The fetched-URL index next to each WARC file: what the next crawl of the outlet may skip.
 RAW_INDEX_SCHEMA = pa.schema(
     [
+        ("outlet_id", pa.string()),
+        ("family", pa.string()),  # the discovery family whose WARC file holds the fetch
         ("url", pa.string()),
         ("final_url", pa.string()),
         ("status", pa.int32()),
@@ -49,5 +52,10 @@ class LakeRawSink:
         lake = open_lake(self.lake_uri)
         # The WARC first: the index row says "archived", so it must never point at a missing file.
         lake.write_bytes(raw_warc_path(outlet_id, self.batch_day, batch_id, family), warc)
-        table = pa.Table.from_pylist(fetched, schema=RAW_INDEX_SCHEMA)
-        lake.write_parquet(raw_index_path(outlet_id, self.batch_day, batch_id, family), table)
+        rows = [{**row, "outlet_id": outlet_id, "family": family} for row in fetched]
+        table = pa.Table.from_pylist(rows, schema=RAW_INDEX_SCHEMA)
+        # A retried crawl of the batch replaces what its earlier attempt recorded for this family.
+        scope = {"family": family}
+        commit_batch(
+            lake, "fetched", table, outlet_id=outlet_id, batch_id=batch_id, replace=True, scope=scope
+        )

@@ -58,6 +58,7 @@ SPECS: dict[str, TableSpec] = {
     "signatures": TableSpec(("month",)),
     "dedup_keys": TableSpec((), z_order=("key",)),
     "metrics": TableSpec(("outlet_id",)),
+    "fetched": TableSpec(("outlet_id",)),
 }
 
 
@@ -181,8 +182,9 @@ def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def batch_predicate(outlet_id: str, batch_id: str) -> str:
-    return f"outlet_id = {_sql_literal(outlet_id)} AND batch_id = {_sql_literal(batch_id)}"
+def batch_predicate(outlet_id: str, batch_id: str, scope: dict[str, str] | None = None) -> str:
+    where = {"outlet_id": outlet_id, "batch_id": batch_id, **(scope or {})}
+    return " AND ".join(f"{column} = {_sql_literal(value)}" for column, value in where.items())
 
 
 def commit_batch(
@@ -194,9 +196,11 @@ def commit_batch(
     batch_id: str,
     replace: bool,
     metadata: dict[str, str] | None = None,
+    scope: dict[str, str] | None = None,
 ) -> None:
     """One commit with the batch's rows of one table: appended, or (`replace`) swapped for the
-    rows an earlier attempt of the batch committed, in the same commit."""
+    rows an earlier attempt of the batch committed (within `scope`: more columns that must match,
+    e.g. the discovery family of the fetched-URL table), in the same commit."""
     from deltalake import CommitProperties, write_deltalake
 
     spec = SPECS[name]
@@ -205,7 +209,7 @@ def commit_batch(
     props = CommitProperties(
         custom_metadata={"nashra.batch": batch_id, "nashra.outlet": outlet_id, **(metadata or {})}
     )
-    predicate = batch_predicate(outlet_id, batch_id)
+    predicate = batch_predicate(outlet_id, batch_id, scope)
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
             table = _table_for_write(lake, name, rows.schema)

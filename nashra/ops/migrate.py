@@ -24,7 +24,7 @@ from nashra.core.tables import SPECS, TABLE_CONFIG, open_table, storage_options,
 if TYPE_CHECKING:
     from nashra.core.lake import Lake
 
-LEGACY_TABLES = ("articles", "quarantine", "url_duplicates", "signatures", "metrics")
+LEGACY_TABLES = ("articles", "quarantine", "url_duplicates", "signatures", "metrics", "fetched")
 MARK = "nashra.migrated"
 
 
@@ -57,6 +57,10 @@ def _schema(name: str) -> pa.Schema:
         from nashra.stages.dedup_state import SCHEMA
 
         return SCHEMA
+    if name == "fetched":
+        from nashra.core.raw_archive import RAW_INDEX_SCHEMA
+
+        return RAW_INDEX_SCHEMA
     from nashra.stages.metrics import metrics_schema
 
     return metrics_schema()
@@ -64,19 +68,25 @@ def _schema(name: str) -> pa.Schema:
 
 def _batches(source: Lake, name: str, files: list[str], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The legacy rows as `schema` wants them: partition values from the paths fill the columns
-    the files did not carry (a signature's month), absent optional columns are nulls."""
+    the files did not carry (a signature's month, a fetched URL's outlet), columns added since
+    (metrics details, a fetched URL's family) are nulls."""
     data = source.legacy_dataset(files, table_dir(name))
     present = set(data.schema.names)
+    from_path = {"outlet_id": "outlet"}  # the old folders' partition names
     for batch in data.to_batches(batch_size=10_000):
         columns = []
         for f in schema:
-            if f.name in present:
-                columns.append(batch.column(f.name).cast(f.type))
-            elif f.name == "details":
+            source_name = f.name if f.name in present else from_path.get(f.name)
+            if source_name in present:
+                columns.append(batch.column(source_name).cast(f.type))
+            elif f.name in _ADDED_SINCE:
                 columns.append(pa.nulls(batch.num_rows, f.type))
             else:
                 raise MigrationError(f"{name}: the legacy files have no column {f.name!r}")
         yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+_ADDED_SINCE = {"details", "family"}
 
 
 def _write(target: Lake, name: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch], rows: int) -> None:

@@ -18,7 +18,8 @@ from devkit.fixture_web.catalog import catalog
 from devkit.fixture_web.responses import Response
 from devkit.fixture_web.site import Site
 from nashra.core.lake import open_lake
-from nashra.core.ledger import raw_index_path, raw_warc_path
+from nashra.core.ledger import raw_warc_path
+from nashra.core.tables import read_batch
 from nashra.core.warc import read_pages
 from spiders.crawl import CrawlError, CrawlReport, crawl_outlet
 from spiders.settings import USER_AGENT
@@ -111,10 +112,9 @@ def test_raw_warc_and_index_in_the_lake(first_crawl: Crawl) -> None:
     lake = open_lake(first_crawl.lake_uri)
     for family in ("feed", "sitemap"):
         warc = raw_warc_path(OUTLET, DAY, BATCH, family)
-        index = raw_index_path(OUTLET, DAY, BATCH, family)
-        assert lake.exists(warc) and lake.exists(index)
+        assert lake.exists(warc)
         pages = [(p, e) for p, e in read_pages(io.BytesIO(lake.read_bytes(warc)))]
-        table = lake.read_parquet(index)
+        table = read_batch(lake, "fetched", OUTLET, BATCH).filter(pc.field("family") == family)
         expected = [u for u in listed(family) if u not in ROBOTS_ONLY]
         if family == "sitemap":
             expected = [u for u in expected if u not in listed("feed")]
@@ -167,7 +167,7 @@ def test_next_batch_skips_archived_articles(first_crawl: Crawl, monkeypatch: pyt
     # Nothing new: no raw files for the new batch.
     lake = open_lake(first_crawl.lake_uri)
     assert not lake.exists(raw_warc_path(OUTLET, DAY, NEXT_BATCH, "feed"))
-    assert not lake.exists(raw_index_path(OUTLET, DAY, NEXT_BATCH, "sitemap"))
+    assert read_batch(lake, "fetched", OUTLET, NEXT_BATCH).num_rows == 0
 
 
 UNREACHABLE_REGISTRY = """\

@@ -14,8 +14,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
 from nashra.core.lake import open_lake
-from nashra.core.ledger import raw_index_path
 from nashra.core.raw_archive import RAW_INDEX_SCHEMA
+from nashra.core.tables import commit_batch
 from spiders.crawl import seen_urls
 from spiders.middlewares import IncrementalSkipMiddleware
 
@@ -37,10 +37,12 @@ def row(url: str, status: int, final_url: str | None = None, batch: str = EARLIE
     }
 
 
-def write_index(lake_uri: str, outlet: str, batch: str, family: str, rows: list[dict[str, object]]) -> str:
-    rel = raw_index_path(outlet, batch.rsplit("-", 1)[1][:8], batch, family)
-    open_lake(lake_uri).write_parquet(rel, pa.Table.from_pylist(rows, schema=RAW_INDEX_SCHEMA))
-    return rel
+def write_index(lake_uri: str, outlet: str, batch: str, family: str, rows: list[dict[str, object]]) -> None:
+    """What the crawl's sink commits for one family of a batch."""
+    rows = [{**r, "outlet_id": outlet, "family": family, "batch_id": batch} for r in rows]
+    table = pa.Table.from_pylist(rows, schema=RAW_INDEX_SCHEMA)
+    commit_batch(open_lake(lake_uri), "fetched", table, outlet_id=outlet, batch_id=batch, replace=True,
+                 scope={"family": family})  # fmt: skip
 
 
 def u(path: str) -> str:
@@ -102,10 +104,7 @@ def test_the_batch_own_files_and_other_outlets_are_not_counted(tmp_path: Path) -
 def test_a_batch_id_that_is_a_prefix_of_another_is_not_confused(tmp_path: Path) -> None:
     lake = str(tmp_path)
     # Same outlet, different batch whose id starts with this batch id's text.
-    open_lake(lake).write_parquet(
-        f"raw_index/outlet={OUTLET}/date=2026-02-02/{BATCH}0.feed.parquet",
-        pa.Table.from_pylist([row(u("/other-batch.html"), 200)], schema=RAW_INDEX_SCHEMA),
-    )
+    write_index(lake, OUTLET, f"{BATCH}0", "feed", [row(u("/other-batch.html"), 200, batch=f"{BATCH}0")])
     assert seen_urls(lake, OUTLET, BATCH) == {u("/other-batch.html")}
 
 

@@ -30,7 +30,7 @@ def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
     import pyarrow.parquet as pq
 
     lake = open_lake(str(tmp_path / "lake"))
-    rel = "raw_index/outlet=x/date=2026-02-01/b1.sitemap.parquet"
+    rel = "scratch/date=2026-02-01/b1.parquet"
     table = pa.table({"id": ["a", "b", "c"]})
     lake.write_parquet(rel, table)
     before = (tmp_path / "lake" / rel).read_bytes()
@@ -44,12 +44,12 @@ def test_a_writer_failing_half_way_publishes_nothing_and_keeps_the_old_file(
     with pytest.raises(OSError, match="disk gone"):
         lake.write_parquet(rel, table)
     with pytest.raises(OSError, match="disk gone"):
-        lake.write_parquet("raw_index/outlet=x/date=2026-02-01/b2.sitemap.parquet", table)
+        lake.write_parquet("scratch/date=2026-02-01/b2.parquet", table)
     monkeypatch.undo()
     assert (tmp_path / "lake" / rel).read_bytes() == before
     # A writer killed by SIGKILL leaves its dot-file behind (no finally runs); listings skip it.
-    (tmp_path / "lake/raw_index/outlet=x/date=2026-02-01/.tmp-dead-b3.parquet").write_bytes(b"PAR1junk")
-    assert lake.list("raw_index", ".parquet") == [rel]
+    (tmp_path / "lake/scratch/date=2026-02-01/.tmp-dead-b3.parquet").write_bytes(b"PAR1junk")
+    assert lake.list("scratch", ".parquet") == [rel]
 
 
 def test_a_batch_commit_appends_once_and_a_rerun_replaces_its_rows(tmp_path: Path) -> None:

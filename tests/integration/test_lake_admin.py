@@ -16,7 +16,7 @@ from nashra.cli.main import main
 from nashra.core.lake import Lake, open_lake
 from nashra.core.ledger import legacy_table_files, legacy_table_path, pending_batches
 from nashra.core.registry import load_registry
-from nashra.core.tables import open_table
+from nashra.core.tables import append, open_table
 from nashra.stages.dedup_keys import load_lake_index
 from nashra.stages.process import process_outlet
 
@@ -28,6 +28,7 @@ def _processed(crawled_raw, root: Path) -> Lake:
     lake = open_lake(str(root))
     for rel in source.list("raw/outlet=qna_en", ".warc.gz"):
         lake.write_bytes(rel, source.read_bytes(rel))
+    append(lake, "fetched", source.dataset("fetched").to_table())  # the crawl's fetched URLs too
     process_outlet(lake, load_registry(REGISTRY_PATH).get("qna_en"))
     return lake
 
@@ -61,6 +62,14 @@ def _as_legacy(delta: Lake, root: Path) -> Lake:
             legacy.write_parquet(
                 legacy_table_path(table, outlet, day, batch), pa.Table.from_pylist(rows, schema)
             )
+    fetched: dict[tuple[str, str, str, str], list[dict]] = {}
+    for row in _rows(delta, "fetched"):  # before: no outlet or family column (path and file name)
+        outlet, family = row.pop("outlet_id"), row.pop("family")
+        day = row["fetched_at"].strftime("%Y-%m-%d")
+        fetched.setdefault((outlet, day, row["batch_id"], family), []).append(row)
+    for (outlet, day, batch, family), rows in fetched.items():
+        rel = legacy_table_path("fetched", outlet, day, batch, family)
+        legacy.write_parquet(rel, pa.Table.from_pylist(rows))
     for row in _rows(delta, "signatures"):
         month = row.pop("month")
         name = f"part-{row['batch_id']}-{row['article_id']}.parquet"
@@ -95,6 +104,9 @@ def test_a_lake_in_the_old_layout_migrates_in_place_with_equal_counts_and_keeps_
         after = sorted(json.dumps(r, sort_keys=True, default=str) for r in _rows(legacy, table))
         assert after == before, table
         assert legacy_table_files(legacy, table if table != "dedup_keys" else "articles") == []
+    # The fetched URLs came along (their family was a file name before: it is not restored).
+    urls = [sorted(r["url"] for r in _rows(lake, "fetched")) for lake in (legacy, delta)]
+    assert urls[0] == urls[1] and urls[0] and legacy_table_files(legacy, "fetched") == []
     assert legacy.dataset("metrics").count_rows() == 1
 
     assert main(["lake", "migrate"]) == 0  # again: nothing left to do, nothing doubled

@@ -9,9 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from nashra.core.lake import open_lake
-from nashra.core.ledger import raw_batches, raw_index_files
+from nashra.core.ledger import raw_batches
 from nashra.core.model import RawPage
 from nashra.core.raw_archive import LakeRawSink
+from nashra.core.tables import read_batch
 from nashra.core.warc import read_pages
 from spiders.pipelines import WarcArchivePipeline
 
@@ -90,6 +91,6 @@ def test_the_lake_sink_writes_where_the_ledger_reads(tmp_path: Path) -> None:
     lake = open_lake(lake_uri)
     (warc_file,) = raw_batches(lake, "hespress_ar")[BATCH]
     assert warc_file == f"raw/outlet=hespress_ar/date=2026-02-02/{BATCH}.feed.warc.gz"
-    (index_file,) = raw_index_files(lake, "hespress_ar")
-    assert lake.read_parquet(index_file).column("url").to_pylist()[0] == "https://www.hespress.com/a.html"
-    assert raw_index_files(lake, "hespress_ar", exclude_batch=BATCH) == []
+    fetched = read_batch(lake, "fetched", "hespress_ar", BATCH)
+    assert fetched.column("url").to_pylist()[0] == "https://www.hespress.com/a.html"
+    assert set(fetched.column("family").to_pylist()) == {"feed"}
