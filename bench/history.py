@@ -145,13 +145,13 @@ def simulate_year(lake: Lake, *, batches: int, rows: int, end: datetime, tail: i
     generated_s = time.monotonic() - started
     started = time.monotonic()
     progress("year: the daily maintenance (compaction, key sort, vacuum)")
-    maintain(lake, retention_hours=0)
+    maintain(lake, retention_hours=0, as_of=end)
     maintained_s = time.monotonic() - started
     # The day since that run: 23 hours of batches binned by the hourly runs, then the current
     # hour's batches, one commit per table each, as the process stage makes them.
     progress("year: the day since, and the current hour's batches")
     _hours(lake, end - timedelta(hours=23), 23, live)
-    maintain(lake, full=False)
+    maintain(lake, full=False, as_of=end)
     for k in range(tail):
         chunk = _article_chunk(10**9 + k * 30, 10**9 + (k + 1) * 30, 30, end - timedelta(minutes=5), 1)
         batch = f"tail-{k}"
@@ -308,10 +308,10 @@ def bench_history(
         with _env(s3_env):
             progress("history: an hourly and a daily maintenance run on the year's lake")
             started = time.monotonic()
-            maintain(lakes["year"], full=False)
+            maintain(lakes["year"], full=False, as_of=end)
             hourly = time.monotonic() - started
             started = time.monotonic()
-            reports = maintain(lakes["year"])
+            reports = maintain(lakes["year"], as_of=end)
             daily = time.monotonic() - started
             out["maintenance_hourly_s"], out["maintenance_daily_s"] = round(hourly, 1), round(daily, 1)
             out["maintenance_per_day_s"] = round(23 * hourly + daily, 1)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from nashra.core.model import Article, StoredArticle
 from transforms import neardup, story
 
@@ -114,14 +116,24 @@ def link_batch(records: list[StoredArticle], state: WindowState) -> dict[str, ne
     return signatures
 
 
-def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
-    """A WindowState from signature rows (see nashra/stages/dedup_state.py), canonical rows indexed."""
+def state_from_rows(rows: list[dict[str, Any]], minhashes: np.ndarray | None = None) -> WindowState:
+    """A WindowState from signature rows (see nashra/stages/dedup_state.py), canonical rows indexed.
+
+    `minhashes`, when given, holds row i's MinHash in its row i (the rows then need no `minhash`
+    bytes): the near-dup index is built in one vectorised step instead of a loop per article.
+    """
     state = WindowState()
-    for row in sorted(rows, key=lambda r: (r["published_at"] is None, r["published_at"], r["article_id"])):
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (rows[i]["published_at"] is None, rows[i]["published_at"], rows[i]["article_id"]),
+    )
+    canonical = []
+    for i in order:
+        row = rows[i]
         state.story_of[row["article_id"]] = row["story_id"]
         if row["dedup_status"] != "canonical":
             continue
-        state.neardup.add(row["article_id"], neardup.from_bytes(row["minhash"]))
+        canonical.append(i)
         state.stories.append(
             story.StoryDoc(
                 row["article_id"],
@@ -131,6 +143,13 @@ def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
                 row["story_id"],
             )
         )
+    if canonical:
+        signatures = (
+            minhashes[canonical]
+            if minhashes is not None
+            else np.stack([neardup.from_bytes(rows[i]["minhash"]) for i in canonical])
+        )
+        state.neardup.add_many([rows[i]["article_id"] for i in canonical], signatures)
     return state
 
 

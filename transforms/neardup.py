@@ -163,6 +163,36 @@ class NearDupIndex:
         if self._pending_rows >= self.pending_max:
             self._flush()
 
+    def add_many(self, article_ids: list[str], signatures: np.ndarray) -> None:
+        """`add` for many at once: the window's state is loaded this way, with no loop per article
+        (33k window articles: 2.6 s through `add`). Same index as adding them one by one."""
+        fresh: dict[str, int] = {}
+        for i, article_id in enumerate(article_ids):
+            if article_id not in self._position and article_id not in fresh:
+                fresh[article_id] = i
+        if not fresh:
+            return
+        sigs = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)[list(fresh.values())]
+        first = row = len(self.ids)
+        remaining = sigs
+        while len(remaining):  # block by block, as `add` fills them: a new block at each multiple
+            if row % BLOCK == 0:
+                self._blocks.append(np.empty((BLOCK, NUM_PERM), dtype=np.uint32))
+            take = remaining[: BLOCK - row % BLOCK]
+            self._blocks[-1][row % BLOCK : row % BLOCK + len(take)] = take
+            row, remaining = row + len(take), remaining[len(take) :]
+        rows = np.arange(first, first + len(sigs), dtype=np.uint32)
+        for article_id, row in zip(fresh, rows.tolist(), strict=True):
+            self.ids.append(article_id)
+            self._position[article_id] = row
+        keys = band_keys(sigs).ravel()
+        order = np.argsort(keys, kind="stable")
+        self._flush()
+        self._runs.append((keys[order], np.repeat(rows, BANDS)[order]))
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            newer, older = self._runs.pop(), self._runs.pop()
+            self._runs.append(_merge(older, newer))
+
     def _flush(self) -> None:
         if not self._pending:
             return

@@ -136,13 +136,21 @@ class StoryDoc:
     language: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        bare = frozenset(k for k in self.keys if k[:1] not in _MARKERS)
-        lead = frozenset(k[1:] for k in self.keys if k[:1] == LEAD)
-        subjects = frozenset(k[1:] for k in self.keys if k[:1] == SUBJECT)
-        language = next((k[1:] for k in self.keys if k[:1] == LANGUAGE), None)
-        object.__setattr__(self, "bare", bare)
-        object.__setattr__(self, "lead", lead)
-        object.__setattr__(self, "subjects", subjects)
+        # One pass over the keys: a batch's window builds tens of thousands of these.
+        bare, lead, subjects, language = [], [], [], None
+        for k in self.keys:
+            marker = k[:1]
+            if marker == LEAD:
+                lead.append(k[1:])
+            elif marker == SUBJECT:
+                subjects.append(k[1:])
+            elif marker == LANGUAGE:
+                language = language or k[1:]
+            else:
+                bare.append(k)
+        object.__setattr__(self, "bare", frozenset(bare))
+        object.__setattr__(self, "lead", frozenset(lead))
+        object.__setattr__(self, "subjects", frozenset(subjects))
         object.__setattr__(self, "language", language)
 
 

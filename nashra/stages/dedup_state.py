@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -21,7 +22,7 @@ from nashra.core.lake import Lake
 from nashra.core.tables import commit_batch, dataset
 from transforms import story
 from transforms.dedup import WindowState, state_from_rows
-from transforms.neardup import SIGNATURE_BYTES
+from transforms.neardup import NUM_PERM, SIGNATURE_BYTES
 
 # The story window (±3 days) bounds how far back evidence can matter; wire copies come within
 # hours. Measured state: ~0.6 KB per article for the near-dup index (our numpy LSH; datasketch's
@@ -78,7 +79,16 @@ def load_window(lake: Lake, batch_time: datetime, exclude_batch: str) -> WindowS
         & (when <= pa.scalar(high))
         & (pc.field("batch_id") != exclude_batch)
     )
-    return state_from_rows(signatures.to_table(columns=_READ, filter=wanted).to_pylist())
+    table = signatures.to_table(columns=_READ, filter=wanted)
+    if table.num_rows == 0:
+        return WindowState()
+    # The MinHash column straight into one (n, NUM_PERM) matrix: no bytes object per article.
+    # (Delta has no fixed-size binary type: the column comes back as plain binary.)
+    minhash = table.column("minhash").cast(pa.binary(SIGNATURE_BYTES)).combine_chunks()
+    matrix = np.frombuffer(minhash.buffers()[1], dtype="<u4")[
+        minhash.offset * NUM_PERM : (minhash.offset + len(minhash)) * NUM_PERM
+    ].reshape(-1, NUM_PERM)
+    return state_from_rows(table.drop_columns(["minhash"]).to_pylist(), matrix.astype(np.uint32))
 
 
 def write_signatures(

@@ -137,11 +137,12 @@ def test_a_key_lookup_after_maintenance_reads_one_row_group_per_key(
 
     import pyarrow.parquet as pq
 
-    from nashra.ops.maintenance import KEY_ROW_GROUP_ROWS, maintain_table
+    from nashra.core.tables import SPECS
+    from nashra.ops.maintenance import maintain_table
     from nashra.stages.dedup_keys import hash_key, id_key, load_lake_index
 
     lake = open_lake(str(tmp_path))
-    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(6 * KEY_ROW_GROUP_ROWS)]
+    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(6 * SPECS["dedup_keys"].row_group_rows)]
     for n, start in enumerate(range(0, len(ids), 2000)):
         chunk = ids[start : start + 2000]
         rows = [{"key": id_key(a), "article_id": a, "dedup_status": "canonical", "outlet_id": "x",

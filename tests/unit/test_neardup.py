@@ -112,3 +112,42 @@ def test_story_keys_are_computed_once_per_article(monkeypatch: pytest.MonkeyPatc
         script, keys = real(record.article.title or "", record.article.body or "", record.article.language)
         assert (record.script, record.story_keys) == (script, keys)
         assert kept[record.article.article_id] == (script, sorted(keys))
+
+
+def test_adding_many_at_once_builds_the_index_adding_them_one_by_one_would() -> None:
+    import numpy as np
+
+    from transforms.neardup import NUM_PERM, NearDupIndex
+
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 2**32, (300, NUM_PERM), dtype=np.uint32)
+    sigs[150] = sigs[3]  # a copy: both must find each other
+    sigs[151, :64] = sigs[4, :64]  # half the bands shared
+    ids = [f"a{i}" for i in range(300)]
+    one, many = NearDupIndex(pending_max=64), NearDupIndex(pending_max=64)
+    for i in range(10):
+        one.add(ids[i], sigs[i])
+        many.add(ids[i], sigs[i])  # some held one by one first, then the rest at once
+    for i in range(10, 300):
+        one.add(ids[i], sigs[i])
+    many.add_many([*ids[10:], "a5"], np.vstack([sigs[10:], sigs[5:6]]))  # a5 again: ignored
+    assert one.ids == many.ids and len(many) == 300
+    for i in (3, 4, 150, 151, 299):
+        assert set(one.candidates(sigs[i]).tolist()) == set(many.candidates(sigs[i]).tolist())
+        assert one.best_match(sigs[i]) == many.best_match(sigs[i])
+    assert np.array_equal(many.signature("a151"), sigs[151])
+
+
+def test_adding_many_fills_storage_blocks_across_their_boundaries(monkeypatch) -> None:
+    import numpy as np
+
+    import transforms.neardup as nd
+
+    monkeypatch.setattr(nd, "BLOCK", 8)
+    sigs = np.random.default_rng(9).integers(0, 2**32, (29, nd.NUM_PERM), dtype=np.uint32)
+    index = nd.NearDupIndex()
+    for i in range(5):
+        index.add(f"a{i}", sigs[i])
+    index.add_many([f"a{i}" for i in range(5, 29)], sigs[5:])
+    assert all(np.array_equal(index.signature(f"a{i}"), sigs[i]) for i in range(29))
+    assert index.best_match(sigs[20]) == ("a20", 1.0)
