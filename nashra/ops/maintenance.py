@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TARGET_FILE_BYTES = 128 * 1024 * 1024
-LIGHT_TARGET_BYTES = 16 * 1024 * 1024
+LIGHT_TARGET_BYTES = 4 * 1024 * 1024  # below the sorted files of the daily run: left sorted
 RETENTION_HOURS = 168
 ATTEMPTS = 5
 
