@@ -83,14 +83,44 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print(f"[red]{exc}. (`make demo` runs offline with embedded services.)[/red]")
         return 2
     ids = outlet_ids(args)
+    ids, unresolved_hosts = _reachable(ids)
+    if not ids:
+        return 2
     summary = run_with_progress(ids, datetime.now(UTC).replace(microsecond=0), args.max_articles)
     print_summary(summary)
+    if unresolved_hosts:
+        return 1
     if len(summary.failed) == len(ids):
         console.print(
             "[red]No outlet could be crawled. Is this machine online? "
             "(`make demo` runs offline on the fixture web.)[/red]"
         )
     return 1 if summary.failed else 0
+
+
+def _reachable(ids: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Resolve every outlet host first (in parallel, seconds): offline, say so before crawling."""
+    from nashra.core.registry import load_registry
+    from nashra.ops import reachability
+
+    registry = load_registry()
+    outlets = [registry.get(i) for i in ids]
+    reachable, failed = reachability.check_outlets(outlets, reachability.RESOLVER)
+    if failed and not reachable:
+        sys.stderr.write(
+            f"nashra run: none of the {len(reachability.outlet_hosts(outlets))} outlet hosts resolves "
+            f"(e.g. {next(iter(sorted(failed)))}: {failed[sorted(failed)[0]]}). Is this machine online? "
+            "(`make demo` runs offline on the fixture web.)\n"
+        )
+    elif failed:
+        listed = ", ".join(sorted(failed)[:10]) + (" …" if len(failed) > 10 else "")
+        skipped = sorted(set(ids) - set(reachable))
+        sys.stderr.write(
+            f"nashra run: {len(failed)} outlet hosts do not resolve ({listed})"
+            + (f"; skipping {', '.join(skipped)}" if skipped else "")
+            + "\n"
+        )
+    return reachable, failed
 
 
 def _when(value: str, *, end_of_day: bool = False, option: str = "--since") -> datetime:
