@@ -117,13 +117,33 @@ def index(
 
 def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
     """The one entry point of the generated per-outlet DAGs: the stage, with the run's identity.
-    The crawl's time is the run's logical date (a retry of the run re-crawls the same batch)."""
+    The crawl's time is the run's logical date (a retry of the run re-crawls the same batch).
+    The asset event the task emits carries what it did (`asset_event_extra`)."""
     run_id = context["run_id"]
     run_time = context.get("logical_date") or context["dag_run"].run_after
     if stage == "crawl":
-        return crawl(outlet_id, run_time, run_id=run_id)
+        result: Any = crawl(outlet_id, run_time, run_id=run_id)
+    elif stage == "process":
+        result = process(outlet_id, run_id=run_id, window=recent(run_time))
+    elif stage == "index":
+        result = index(outlet_id, run_id=run_id, window=recent(run_time))
+    else:
+        raise ValueError(f"unknown stage {stage!r}")
+    events = context.get("outlet_events")
+    task = context.get("task")
+    if events is not None and task is not None:
+        for outlet in getattr(task, "outlets", None) or []:
+            events[outlet].extra = asset_event_extra(stage, outlet_id, result)
+    return result
+
+
+def asset_event_extra(stage: str, outlet_id: str, result: Any) -> dict[str, Any]:
+    """What a consumer of the stage's asset event (or a reader of its history in the UI) wants
+    to know without opening the lake: which batches, how many pages and rows."""
+    if stage == "crawl":
+        return {"outlet_id": outlet_id, "batches": [result["batch_id"]], "pages": result["archived"]}
+    batches = [r["batch_id"] for r in result]
     if stage == "process":
-        return process(outlet_id, run_id=run_id, window=recent(run_time))
-    if stage == "index":
-        return index(outlet_id, run_id=run_id, window=recent(run_time))
-    raise ValueError(f"unknown stage {stage!r}")
+        totals = {k: sum(r[k] for r in result) for k in ("pages", "stored", "duplicates", "quarantined")}
+        return {"outlet_id": outlet_id, "batches": batches, **totals}
+    return {"outlet_id": outlet_id, "batches": batches, "indexed": sum(r["indexed"] for r in result)}

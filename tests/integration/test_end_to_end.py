@@ -72,8 +72,20 @@ def test_crawl_runs_emit_the_asset_events_that_trigger_processing(run: Run) -> N
                 AssetEvent, AssetEvent.asset_id == AssetModel.id
             )
         }
+        extras = {
+            name: extra
+            for name, extra in session.query(AssetModel.name, AssetEvent.extra).join(
+                AssetEvent, AssetEvent.asset_id == AssetModel.id
+            )
+        }
     for outlet_id in truth.OUTLET_IDS:
         assert {f"nashra.raw.{outlet_id}", f"nashra.lake.{outlet_id}", f"nashra.search.{outlet_id}"} <= names
+    # Each event says what its run did: batches and counts, without opening the lake.
+    outlet_id = truth.OUTLET_IDS[0]
+    crawled, processed = extras[f"nashra.raw.{outlet_id}"], extras[f"nashra.lake.{outlet_id}"]
+    assert crawled["outlet_id"] == outlet_id and crawled["pages"] > 0 and len(crawled["batches"]) == 1
+    assert processed["batches"] == crawled["batches"] and processed["stored"] > 0
+    assert extras[f"nashra.search.{outlet_id}"]["indexed"] == processed["stored"]
     process_dag = run.bag.dags[f"nashra_process__{truth.OUTLET_IDS[0]}"]
     assert "Asset" in type(process_dag.timetable).__name__  # event-driven, not a timetable
 
