@@ -137,7 +137,7 @@ def print_summary(summary: Any) -> None:
     table.add_row("pages quarantined", str(summary.total("quarantined")), str(totals.get("quarantine", 0)))
     table.add_row("documents indexed", str(summary.total("indexed")), str(_es_count()))
     console.print(table)
-    console.print(f"Parquet lake: {cfg.lake_uri}/articles  (Hive partitions outlet=/date=)")
+    console.print(f"Delta lake: {cfg.lake_uri}/articles  (a Delta table: read it through its log)")
     console.print(f"Elasticsearch: {cfg.es_url}  index alias {cfg.index_prefix}")
     for failed in summary.failed:
         console.print(f"[red]outlet {failed.outlet_id} failed:[/red] {failed.error}")

@@ -57,8 +57,8 @@ def rows_from_index(es: Any, index: str) -> Iterator[dict[str, Any]]:
 
 
 def rows_from_lake(lake: Any) -> Iterator[dict[str, Any]]:
-    """The articles table's rows, batch by batch: the schema's columns only. The Hive partition
-    columns (`outlet`, `date`) are path names, not fields, and the strict mapping refuses them."""
+    """The articles table's rows, batch by batch: the schema's columns only (the strict mapping
+    refuses any other, as it refused the old layout's Hive partition columns)."""
     dataset = lake.dataset("articles")
     if dataset is None:
         return

@@ -105,8 +105,9 @@ def test_rollover_moves_the_write_alias_and_keeps_reads_whole(es_url: str) -> No
 
 
 def test_reindex_from_the_lake_sends_only_mapped_fields(es_url: str, crawled_raw, tmp_path) -> None:
-    """The lake's Hive partitions (outlet=, date=) become columns on read; they are not fields,
-    and the strict mapping refused the whole reindex for them."""
+    """Only the schema's columns reach the documents: columns a reader adds that are not fields
+    (the Hive partitions outlet=, date= of the lake before Delta did) made the strict mapping
+    refuse the whole reindex."""
     from devkit.fixture_web.truth import REGISTRY_PATH
     from nashra.core.lake import open_lake
     from nashra.core.registry import load_registry
