@@ -11,11 +11,11 @@ starts. In production add the wait until the crawl's next poll (its schedule) to
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from typing import Any
 
+from bench.util import environ
 from nashra.core.lake import ensure_bucket, open_lake
 from nashra.ops.events import batches_in, raw_keys
 from nashra.stages import tasks
@@ -35,9 +35,7 @@ def bench_freshness(env: dict[str, str], outlet_id: str, max_articles: int) -> d
     from devkit.fixture_web.truth import REFERENCE_NOW
     from nashra.stages.index import es_client
 
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environ(env):
         ensure_bucket(env["NASHRA_LAKE_URI"])
         es, prefix, lake = es_client(), env["NASHRA_INDEX_PREFIX"], open_lake(env["NASHRA_LAKE_URI"])
         expected = 0
@@ -68,12 +66,6 @@ def bench_freshness(env: dict[str, str], outlet_id: str, max_articles: int) -> d
             "articles_searchable": found,
             **{f"{k}_s": round(v, 2) for k, v in marks.items()},
         }
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def fixture_env(proxy_url: str, s3_env: dict[str, str], es_url: str) -> dict[str, str]:

@@ -19,13 +19,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.util import environ
 from nashra.core.config import REPO_ROOT
 
 RUN_TIME = datetime(2026, 2, 2, 12, 0, tzinfo=UTC)  # the fixture world's reference time
@@ -93,20 +92,6 @@ class PeakRss:
         return round(self.peak / 2**20, 1)
 
 
-@contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def write_registry(path: Path, pages: int, concurrency: int) -> Path:
     from devkit.fixture_web import load as fixture
 
@@ -136,7 +121,7 @@ def run_load(pages: int, lake_uri: str, *, concurrency: int = 16, timeout: float
             "NASHRA_CRAWL_TIMEOUT": str(int(timeout)),
             "NASHRA_MAX_CHILD_SITEMAPS": str(fixture.sitemap_count(pages) + 1),
         }
-        with _environ(env):
+        with environ(env):
             began = time.monotonic()
             with PeakRss() as crawl_rss:
                 report = crawl_outlet(
