@@ -73,8 +73,10 @@ def weed_binary() -> Path:
 
 
 def _port_pair() -> int:
+    # Both below Linux's ephemeral range (32768+), where an outgoing connection could take the
+    # gRPC port between our check and weed's bind (seen once: "bind: address already in use").
     for _ in range(50):
-        port = free_port(low=20000, high=30000)
+        port = free_port(low=20000, high=32768 - _GRPC_OFFSET)
         if free_port.is_free(port + _GRPC_OFFSET):
             return port
     raise SeaweedError("could not find a free port pair for SeaweedFS")
@@ -130,7 +132,28 @@ def start_seaweed(
     access_key, secret_key = credentials or ("nashra" + secrets.token_hex(4), secrets.token_hex(16))
     identities = data_dir / "identities.json"
     _write_identities(identities, access_key, secret_key)
-    ports = {name: _port_pair() for name in ("s3", "master", "volume", "filer", "admin")}
+    (data_dir / "data").mkdir(exist_ok=True)
+    log_path = data_dir / "weed.log"
+    for attempt in range(1, 4):  # a port taken between our check and weed's bind: other ports
+        ports = {name: _port_pair() for name in ("s3", "master", "volume", "filer", "admin")}
+        proc = _launch(data_dir, identities, ports, log_path)
+        endpoint = f"http://127.0.0.1:{ports['s3']}"
+        try:
+            _wait_ready(endpoint, proc, log_path, timeout)
+            break
+        except SeaweedError as exc:
+            stop_pid(proc.pid)
+            if "address already in use" not in str(exc) or attempt == 3:
+                raise
+        except BaseException:
+            stop_pid(proc.pid)
+            raise
+    return SeaweedS3(endpoint, access_key, secret_key, proc.pid, data_dir, log_path)
+
+
+def _launch(
+    data_dir: Path, identities: Path, ports: dict[str, int], log_path: Path
+) -> subprocess.Popen[bytes]:
     argv = [
         str(weed_binary()),
         "mini",
@@ -147,17 +170,8 @@ def start_seaweed(
         "-admin.ui=false",
         "-master.telemetry=false",
     ]
-    (data_dir / "data").mkdir(exist_ok=True)
-    log_path = data_dir / "weed.log"
     with log_path.open("ab") as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    endpoint = f"http://127.0.0.1:{ports['s3']}"
-    try:
-        _wait_ready(endpoint, proc, log_path, timeout)
-    except BaseException:
-        stop_pid(proc.pid)
-        raise
-    return SeaweedS3(endpoint, access_key, secret_key, proc.pid, data_dir, log_path)
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _alive(pid: int) -> bool:
