@@ -86,6 +86,7 @@ def scrapy_settings(outlet: Outlet, cfg: Settings, batch_id: str, seen: set[str]
         "CLOSESPIDER_TIMEOUT": int(os.environ.get("NASHRA_CRAWL_TIMEOUT", "1800")),
         "NASHRA_BACKOFF_BASE": 2.0 if not cfg.test_mode else 0.05,
         "NASHRA_ALLOW_LOOPBACK": cfg.allow_loopback,
+        "NASHRA_TEST_HOSTS": cfg.test_hosts,
         "NASHRA_FIXTURE_PROXY": cfg.fixture_proxy,
         "NASHRA_SEEN_URLS": seen,
         "NASHRA_RAW_SINK": LakeRawSink(cfg.lake_uri, batch_day(batch_id)),

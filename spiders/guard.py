@@ -34,6 +34,11 @@ class BlockedAddress(Exception):
     pass
 
 
+class BlockedLookup(DNSLookupError):
+    """A name the guard refused at resolution: counted as ssrf_blocked, like an IP literal it
+    refuses before the request (spiders/middlewares.py), and never retried."""
+
+
 def address_verdict(address: str, *, allow_loopback: bool) -> str | None:
     """None when the crawler may connect to `address`, else the reason it may not."""
     try:
@@ -66,6 +71,37 @@ def check_host(host: str, addresses: list[str], *, allow_loopback: bool) -> None
             raise BlockedAddress(f"blocked {host}: {reason}")
 
 
+def refusal(exc: BaseException, host: str) -> str | None:
+    """The guard's reason when a download failed because the guard refused `host` at resolution,
+    else None (a name that does not resolve, a network error).
+
+    Twisted's endpoint turns any resolver error into its own "no results for hostname lookup"
+    DNSLookupError, and Scrapy wraps that in CannotResolveHostError: the guard's exception does
+    not survive, so the installed GuardedResolver keeps what it refused, by name."""
+    for error in (exc, exc.__cause__):
+        if isinstance(error, BlockedLookup):
+            return str(error.args[0]) if error.args else str(error)
+    from scrapy.exceptions import CannotResolveHostError
+    from twisted.internet import reactor
+
+    if not isinstance(exc, (DNSLookupError, CannotResolveHostError)):
+        return None
+    refused = getattr(getattr(reactor, "resolver", None), "refused", None)
+    return refused.get(host) if isinstance(refused, dict) else None
+
+
+def _static_lookup(hosts: dict[str, list[str]]) -> Callable[[str], list[str]]:
+    """Test mode's stand-in for DNS (NASHRA_TEST_HOSTS): names answer from the map, others fail."""
+
+    def lookup(host: str) -> list[str]:
+        answer = hosts.get(host.lower())
+        if answer is None:
+            raise DNSLookupError(f"{host}: not in NASHRA_TEST_HOSTS")
+        return [answer] if isinstance(answer, str) else list(answer)
+
+    return lookup
+
+
 def system_lookup(host: str) -> list[str]:
     infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     return sorted({info[4][0] for info in infos})
@@ -75,15 +111,25 @@ def system_lookup(host: str) -> list[str]:
 class GuardedResolver:
     """Scrapy DNS_RESOLVER: resolves in a thread, then applies the guard to every address."""
 
-    def __init__(self, reactor: Any, allow_loopback: bool, lookup: Callable[[str], list[str]] | None = None):
+    def __init__(
+        self,
+        reactor: Any,
+        allow_loopback: bool,
+        lookup: Callable[[str], list[str]] | None = None,
+        *,
+        test_hosts: dict[str, list[str]] | None = None,
+    ):
         self.reactor = reactor
         self.allow_loopback = allow_loopback
-        self.lookup = lookup or system_lookup
+        self.test_hosts = test_hosts
+        self.refused: dict[str, str] = {}  # name -> why, read back by refusal()
+        self.lookup = lookup or (_static_lookup(test_hosts) if test_hosts is not None else system_lookup)
         self._cache: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
-        return cls(reactor, crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"))
+        hosts = crawler.settings.getdict("NASHRA_TEST_HOSTS") or None
+        return cls(reactor, crawler.settings.getbool("NASHRA_ALLOW_LOOPBACK"), test_hosts=hosts)
 
     def install_on_reactor(self) -> None:
         self.reactor.installResolver(self)
@@ -93,9 +139,15 @@ class GuardedResolver:
         try:
             check_host(name, addresses, allow_loopback=self.allow_loopback)
         except BlockedAddress as exc:
-            raise DNSLookupError(str(exc)) from exc
+            self.refused[name] = str(exc)
+            raise BlockedLookup(str(exc)) from exc
         ipv4 = [a for a in addresses if ":" not in a]
-        return (ipv4 or addresses)[0]
+        chosen = (ipv4 or addresses)[0]
+        if self.test_hosts is not None and not ipaddress.ip_address(chosen).is_loopback:
+            # A second line for tests that map names to private addresses: if the guard ever let
+            # one through, the test fails here, before any packet leaves loopback.
+            raise DNSLookupError(f"test resolver: {name} -> {chosen} would leave loopback")
+        return chosen
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Deferred:
         if name in self._cache:

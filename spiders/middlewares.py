@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.error import DNSLookupError
+
+from spiders.guard import refusal
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +125,18 @@ class BackoffRetryMiddleware:
 class NoDnsRetryMiddleware(RetryMiddleware):
     """Scrapy's retries of network errors, except a host name that does not resolve: asking again a
     second later gets the same answer (offline, each outlet paid three failed lookups for robots.txt
-    and three per discovery URL). The SSRF guard's refusals arrive as DNS errors too; the next
-    scheduled crawl tries again anyway."""
+    and three per discovery URL); the next scheduled crawl tries again anyway.
+
+    The SSRF guard's refusals at resolution arrive here as DNS errors: they become the same
+    "blocked ..." IgnoreRequest as an IP literal refused before the request, counted once per
+    request as `ssrf_blocked` (robots.txt of a refused host is not a page, so not counted)."""
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Any:
+        reason = refusal(exception, urlsplit(request.url).hostname or "")
+        if reason:
+            if not request.meta.get("dont_obey_robotstxt"):
+                self.crawler.stats.inc_value("nashra/ssrf_blocked")
+            raise IgnoreRequest(f"blocked {request.url}: {reason}")
         if isinstance(exception, (DNSLookupError, CannotResolveHostError)):
             return None
         return super().process_exception(request, exception)  # Scrapy 2.13+: no spider argument

@@ -9,6 +9,7 @@ or when the connection is given as ``AIRFLOW_CONN_<ID>``. Secrets never appear i
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -51,6 +52,9 @@ class Settings:
     aws_access_key_id: str | None = None
     aws_secret_access_key: str | None = None
     aws_session_token: str | None = None
+    # Test mode only: host -> addresses, answered instead of DNS (NASHRA_TEST_HOSTS, a JSON object);
+    # the SSRF guard judges these answers as it judges real ones (spiders/guard.py).
+    test_hosts: dict[str, list[str]] | None = None
 
     @property
     def test_mode(self) -> bool:
@@ -227,4 +231,17 @@ def settings() -> Settings:
         aws_access_key_id=aws.get("aws_access_key_id"),
         aws_secret_access_key=aws.get("aws_secret_access_key"),
         aws_session_token=aws.get("aws_session_token"),
+        test_hosts=_test_hosts(_env("NASHRA_TEST_HOSTS"), _env("NASHRA_ALLOW_LOOPBACK", "0") == "1"),
     )
+
+
+def _test_hosts(raw: str | None, allow_loopback: bool) -> dict[str, list[str]] | None:
+    if not raw:
+        return None
+    if not allow_loopback:
+        raise ConfigError("NASHRA_TEST_HOSTS is for tests only (it needs NASHRA_ALLOW_LOOPBACK=1)")
+    try:
+        hosts = json.loads(raw)
+        return {str(h).lower(): [a] if isinstance(a, str) else [str(x) for x in a] for h, a in hosts.items()}
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ConfigError(f'NASHRA_TEST_HOSTS must be a JSON object {{"host": ["address"]}}: {exc}') from None

@@ -21,10 +21,12 @@ from twisted.python.threadpool import ThreadPool
 
 from spiders.guard import (
     BlockedAddress,
+    BlockedLookup,
     GuardedResolver,
     IpLiteralGuardMiddleware,
     address_verdict,
     check_host,
+    refusal,
 )
 
 PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2a00:1450:4007:80e::200e"]
@@ -334,3 +336,64 @@ def test_redirect_to_public_literal_passes(spider: scrapy.Spider) -> None:
     redirected = RedirectMiddleware.from_crawler(crawler).process_response(original, response)
     assert isinstance(redirected, scrapy.Request) and redirected.url == "http://1.1.1.1/new"
     assert IpLiteralGuardMiddleware(allow_loopback=False).process_request(redirected, spider) is None
+
+
+# -- the test-mode stub resolver (NASHRA_TEST_HOSTS) ----------------------------------------------
+
+
+def test_test_hosts_answer_instead_of_dns_and_the_guard_still_judges_them() -> None:
+    hosts = {"news.test": ["127.0.0.1"], "metadata.test": ["169.254.169.254"]}
+    resolver = GuardedResolver(reactor=None, allow_loopback=True, test_hosts=hosts)
+    assert resolver.resolve_checked("news.test") == "127.0.0.1"
+    with pytest.raises(BlockedLookup, match=re.escape("169.254.169.254")):
+        resolver.resolve_checked("metadata.test")
+    with pytest.raises(DNSLookupError, match="not in NASHRA_TEST_HOSTS") as unknown:
+        resolver.resolve_checked("elsewhere.test")  # never asked of the real DNS
+    assert refusal(unknown.value, "elsewhere.test") is None  # not resolving is not an SSRF block
+
+
+def test_the_stub_resolver_never_hands_out_an_address_off_loopback() -> None:
+    """Its second line: were the guard to pass a public address, the test crawl would fail here
+    rather than connect."""
+    resolver = GuardedResolver(
+        reactor=None, allow_loopback=True, test_hosts={"public.test": ["93.184.216.34"]}
+    )
+    with pytest.raises(DNSLookupError, match="would leave loopback") as refused:
+        resolver.resolve_checked("public.test")
+    assert refusal(refused.value, "public.test") is None
+
+
+def test_a_refusal_is_recognised_after_twisted_and_scrapy_replaced_its_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the downloader sees of a refused name: Twisted's own "no results" DNSLookupError,
+    wrapped by Scrapy; the installed resolver remembers why it refused."""
+    from scrapy.exceptions import CannotResolveHostError
+    from twisted.internet import reactor
+
+    resolver = GuardedResolver(reactor=None, allow_loopback=False, lookup=StubLookup())
+    with pytest.raises(BlockedLookup) as direct:
+        resolver.resolve_checked("internal.test")
+    assert (
+        refusal(direct.value, "internal.test")
+        == "blocked internal.test: 192.168.10.5 is a private or reserved address"
+    )
+    monkeypatch.setattr(reactor, "resolver", resolver, raising=False)
+    try:
+        raise DNSLookupError("no results for hostname lookup: internal.test")
+    except DNSLookupError as twisted_error:
+        try:
+            raise CannotResolveHostError(str(twisted_error)) from twisted_error
+        except CannotResolveHostError as wrapped:
+            assert refusal(wrapped, "internal.test") == direct.value.args[0]
+            assert refusal(wrapped, "public.test") is None  # resolved fine, or never asked
+
+
+@pytest.mark.parametrize("raw", ["not json", '["a list"]', '{"host": 5}'])
+def test_a_malformed_test_hosts_map_is_one_clear_error(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nashra.core.config import ConfigError, settings
+
+    monkeypatch.setenv("NASHRA_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("NASHRA_TEST_HOSTS", raw)
+    with pytest.raises(ConfigError, match="NASHRA_TEST_HOSTS must be a JSON object"):
+        settings()
