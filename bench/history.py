@@ -8,8 +8,9 @@ would, then given a tail of small per-batch commits (what arrives between two ma
 - articles, quarantine, metrics: `rows` article rows over `batches` batches of 37 outlets, hourly,
   ending at the measured batch; bodies are short (~60 words) to keep the generation quick;
 - dedup_keys: an id key per article and a hash key per canonical one, as the process stage writes;
-- signatures: one row per article, by month; random MinHash bytes for the months a batch's story
-  window can read (the current and the previous one), zeros for the others (never read);
+- signatures: one row per article, by month; for the months a batch's story window can read (the
+  current and the previous one) random MinHash bytes and real story keys (the dedup evaluation's
+  articles', ~66 keys each, renamed per story of 5 articles), zeros and one key for the others;
 - the raw archive and the manifests of the measured outlet for the days of the pending window
   (older days are never listed: tests/integration/test_pending_window.py counts it).
 
@@ -25,10 +26,12 @@ import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import schemas
 from bench.util import environ as _env
@@ -42,6 +45,7 @@ from nashra.stages.dedup_state import SCHEMA as SIGNATURES_SCHEMA
 from transforms.neardup import SIGNATURE_BYTES
 
 OUTLETS = 37
+STORY_SIZE = 5  # articles per generated story
 CHUNK_ROWS = 250_000
 _PROSE = (
     "الحكومة المغربية أعلنت اليوم عن برنامج جديد للتحول الرقمي Le gouvernement a présenté un plan "
@@ -98,9 +102,36 @@ def _article_chunk(start: int, stop: int, rows_per_batch: int, end: datetime, ho
     )
 
 
-def _signatures(articles: pa.Table, live_months: set[str]) -> pa.Table:
-    import pyarrow.compute as pc
+@cache
+def _key_pool() -> pa.ListArray:
+    """The story keys of the dedup evaluation's real articles (~66 keys, ~460 characters each)."""
+    from tests.eval.dedup.score import load_set
+    from transforms.story import story_keys
 
+    keys = [sorted(story_keys(d.title, d.body, d.language)[1]) for d in load_set()]
+    return pa.array(keys, type=pa.list_(pa.string()))
+
+
+def _story_keys(rows: np.ndarray, live: np.ndarray) -> pa.ListArray:
+    """Real key sets for the rows a story window can read, renamed per group of STORY_SIZE rows (so
+    stories are as big as in the news, not the whole window); one short key for the other rows."""
+    pool = _key_pool()
+    sizes = np.where(live, pc.list_value_length(pool).to_numpy()[rows % len(pool)], 1)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    owner = np.repeat(rows, sizes)
+    start = pool.offsets.to_numpy()[rows % len(pool)]
+    within = np.arange(offsets[-1]) - np.repeat(offsets[:-1], sizes)
+    values = pc.list_flatten(pool).take(pa.array(np.repeat(start, sizes) + within))
+    group = pc.cast(pa.array(owner // STORY_SIZE), pa.string())
+    renamed = pc.binary_join_element_wise(values, group, "#")
+    language = pc.starts_with(values, "~")  # the language marker names a language, not an event
+    values = pc.if_else(language, values, renamed)
+    values = pc.if_else(pa.array(np.repeat(live, sizes)), values, pa.scalar("^y:2026"))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _signatures(articles: pa.Table, live_months: set[str], first: int) -> pa.Table:
+    """Signature rows of `articles` (rows first, first + 1 ... of the generated history)."""
     n = articles.num_rows
     months = pc.strftime(articles.column("published_at"), format="%Y-%m")
     live = np.isin(np.array(months.to_pylist()), list(live_months))
@@ -109,7 +140,7 @@ def _signatures(articles: pa.Table, live_months: set[str]) -> pa.Table:
     minhash = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(SIGNATURE_BYTES), n, [None, pa.py_buffer(raw.tobytes())]
     )
-    words = pa.array([["lead:" + w for w in _WORDS[:3]]] * n, type=pa.list_(pa.string()))
+    words = _story_keys(np.arange(first, first + n), live)
     columns = {
         "article_id": articles.column("article_id"),
         "outlet_id": articles.column("outlet_id"),
@@ -139,7 +170,7 @@ def simulate_year(lake: Lake, *, batches: int, rows: int, end: datetime, tail: i
         articles = _article_chunk(start, stop, rows_per_batch, end, hours)
         append(lake, "articles", articles)
         append(lake, "dedup_keys", keys := keys_of_articles(articles))
-        append(lake, "signatures", _signatures(articles, live))
+        append(lake, "signatures", _signatures(articles, live, start))
         written.update(articles=articles.num_rows, dedup_keys=keys.num_rows, signatures=articles.num_rows)
         progress(f"year: {stop:,} of {batches * rows_per_batch:,} article rows")
     generated_s = time.monotonic() - started
@@ -160,7 +191,7 @@ def simulate_year(lake: Lake, *, batches: int, rows: int, end: datetime, tail: i
         for name, rows in (
             ("articles", chunk),
             ("dedup_keys", keys_of_articles(chunk)),
-            ("signatures", _signatures(chunk, live)),
+            ("signatures", _signatures(chunk, live, 10**9 + k * 30)),
         ):
             commit_batch(lake, name, rows, outlet_id=outlet, batch_id=batch, replace=False)
     return {
@@ -238,7 +269,7 @@ def _hours(lake: Lake, start: datetime, hours: int, live: set[str]) -> None:
         chunk = _article_chunk(first, first + OUTLETS * 10, 10, start + timedelta(hours=hour + 1), 1)
         append(lake, "articles", chunk)
         append(lake, "dedup_keys", keys_of_articles(chunk))
-        append(lake, "signatures", _signatures(chunk, live))
+        append(lake, "signatures", _signatures(chunk, live, first))
 
 
 def bench_history(

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nashra.core.model import Article, StoredArticle
 from transforms import neardup, story
+from transforms.story_table import TableStories
 
 
 @dataclass
@@ -86,7 +89,7 @@ class WindowState:
     """Near-duplicate and story state of the recent past (a bounded window), rebuilt per batch."""
 
     neardup: neardup.NearDupIndex = field(default_factory=neardup.NearDupIndex)
-    stories: list[story.StoryDoc] = field(default_factory=list)
+    stories: story.StoredStories = field(default_factory=lambda: story.ListStories([]))
     story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
 
 
@@ -116,41 +119,50 @@ def link_batch(records: list[StoredArticle], state: WindowState) -> dict[str, ne
     return signatures
 
 
-def state_from_rows(rows: list[dict[str, Any]], minhashes: np.ndarray | None = None) -> WindowState:
-    """A WindowState from signature rows (see nashra/stages/dedup_state.py), canonical rows indexed.
+# What a window needs of the lake's signature rows (nashra/stages/dedup_state.py has the table).
+WINDOW_COLUMNS = pa.schema(
+    [
+        pa.field("article_id", pa.string()),
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        pa.field("dedup_status", pa.string()),
+        pa.field("script", pa.string()),
+        pa.field("story_keys", pa.list_(pa.string())),
+        pa.field("story_id", pa.string()),
+    ]
+)
 
-    `minhashes`, when given, holds row i's MinHash in its row i (the rows then need no `minhash`
-    bytes): the near-dup index is built in one vectorised step instead of a loop per article.
-    """
-    state = WindowState()
-    order = sorted(
-        range(len(rows)),
-        key=lambda i: (rows[i]["published_at"] is None, rows[i]["published_at"], rows[i]["article_id"]),
+
+def state_from_table(table: pa.Table, minhashes: np.ndarray) -> WindowState:
+    """A WindowState from signature rows as columns (WINDOW_COLUMNS), row i's MinHash in row i of
+    `minhashes`. Nothing per article in Python: the near-dup index is built in one vectorised
+    step, stories stay columns (transforms/story_table.py), story ids one dict."""
+    if table.num_rows == 0:
+        return WindowState()
+    table = table.select(WINDOW_COLUMNS.names).cast(WINDOW_COLUMNS)  # Delta may read large types
+    # Publication order, then id: the order of exact dedup, and the window's positions.
+    order = pc.sort_indices(
+        table, sort_keys=[("published_at", "ascending", "at_end"), ("article_id", "ascending", "at_end")]
     )
-    canonical = []
-    for i in order:
-        row = rows[i]
-        state.story_of[row["article_id"]] = row["story_id"]
-        if row["dedup_status"] != "canonical":
-            continue
-        canonical.append(i)
-        state.stories.append(
-            story.StoryDoc(
-                row["article_id"],
-                row["published_at"],
-                row["script"],
-                frozenset(row["story_keys"]),
-                row["story_id"],
-            )
-        )
-    if canonical:
-        signatures = (
-            minhashes[canonical]
-            if minhashes is not None
-            else np.stack([neardup.from_bytes(rows[i]["minhash"]) for i in canonical])
-        )
-        state.neardup.add_many([rows[i]["article_id"] for i in canonical], signatures)
+    table, minhashes = table.take(order), minhashes[order.to_numpy()]
+    state = WindowState()
+    state.story_of = dict(
+        zip(table.column("article_id").to_pylist(), table.column("story_id").to_pylist(), strict=True)
+    )
+    is_canonical = pc.equal(table.column("dedup_status"), "canonical").fill_null(False)
+    canonical = table.filter(is_canonical)
+    state.stories = TableStories(canonical)
+    if canonical.num_rows:
+        rows = np.flatnonzero(is_canonical.to_numpy(zero_copy_only=False))
+        state.neardup.add_many(canonical.column("article_id").to_pylist(), minhashes[rows])
     return state
+
+
+def state_from_rows(rows: list[dict[str, Any]]) -> WindowState:
+    """state_from_table for signature rows as dicts (signature_rows' output: the evaluation and tests)."""
+    if not rows:
+        return WindowState()
+    table = pa.Table.from_pylist(rows, schema=WINDOW_COLUMNS)
+    return state_from_table(table, np.stack([neardup.from_bytes(row["minhash"]) for row in rows]))
 
 
 def signature_rows(

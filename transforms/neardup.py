@@ -215,22 +215,25 @@ class NearDupIndex:
             found += [rows[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint32)
 
-    def best_match(self, m: Signature | MinHash) -> tuple[str, float] | None:
-        """The most similar canonical at or above the threshold (ties: smallest id)."""
+    def matches(self, m: Signature | MinHash) -> list[tuple[str, float]]:
+        """Every held signature at or above the threshold: (id, estimated Jaccard similarity)."""
         rows = self.candidates(m)
         if not len(rows):
-            return None
+            return []
         values = m.hashvalues if isinstance(m, MinHash) else m
         held = np.stack([self._blocks[r // BLOCK][r % BLOCK] for r in rows.tolist()])
         scores = np.count_nonzero(held == np.asarray(values, dtype=np.uint32), axis=1) / NUM_PERM
         keep = scores >= self.threshold
-        if not keep.any():
+        kept = zip(rows[keep].tolist(), scores[keep].tolist(), strict=True)
+        return [(self.ids[r], float(s)) for r, s in kept]
+
+    def best_match(self, m: Signature | MinHash) -> tuple[str, float] | None:
+        """The most similar canonical at or above the threshold (ties: smallest id)."""
+        found = self.matches(m)
+        if not found:
             return None
-        best = float(scores[keep].max())
-        key = min(
-            self.ids[r] for r, s in zip(rows[keep].tolist(), scores[keep].tolist(), strict=True) if s == best
-        )
-        return key, best
+        best = max(score for _, score in found)
+        return min(ident for ident, score in found if score == best), best
 
 
 def mark_near_duplicates(

@@ -32,9 +32,10 @@ title or lead, "!<key>" the key names the headline's subject, "~<language>".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from transforms import places
 from transforms.transliterate import fold_latin, is_arabic, skeleton
@@ -356,9 +357,46 @@ def common_keys(postings: dict[str, list[int]], n_docs: int) -> frozenset[str]:
     return frozenset(k for k, posting in postings.items() if len(posting) >= cutoff)
 
 
+@runtime_checkable
+class StoredStories(Protocol):
+    """The window's stored canonical articles, as link_stories reads them: the articles holding
+    some keys, and one article by position. Positions follow publication order (then id)."""
+
+    def __len__(self) -> int: ...
+
+    def postings(self, keys: Collection[str]) -> dict[str, list[int]]:
+        """key -> positions (ascending) of the stored articles with that bare key, for `keys`."""
+        ...
+
+    def doc(self, position: int) -> StoryDoc: ...
+
+
+@dataclass
+class ListStories:
+    """StoredStories over StoryDoc objects in memory (tests and the evaluation; the process stage
+    reads the lake's columns instead: transforms/story_table.py)."""
+
+    docs: list[StoryDoc]
+    _postings: dict[str, list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def postings(self, keys: Collection[str]) -> dict[str, list[int]]:
+        if self._postings is None:
+            self._postings = {}
+            for i, doc in enumerate(self.docs):
+                for key in doc.bare:
+                    self._postings.setdefault(key, []).append(i)
+        return {k: list(self._postings[k]) for k in keys if k in self._postings}
+
+    def doc(self, position: int) -> StoryDoc:
+        return self.docs[position]
+
+
 def link_stories(
     new: list[StoryDoc],
-    stored: Iterable[StoryDoc],
+    stored: Iterable[StoryDoc] | StoredStories,
     *,
     threshold: float = THRESHOLD,
     threshold_arabic: float = THRESHOLD_ARABIC,
@@ -371,15 +409,29 @@ def link_stories(
     exact dedup); otherwise its story_id is the id of its earliest article. Keys in many articles
     of the window count little (common_keys); keys shared by more than ``max_df`` articles are not
     followed to find candidates at all, which keeps the work per article bounded.
+
+    Only the new articles' keys are looked up in `stored`, and only candidate articles are read
+    from it: the work follows the batch, not the size of the window.
     """
-    stored = list(stored)
-    docs = stored + list(new)
-    postings: dict[str, list[int]] = {}
-    for i, doc in enumerate(docs):
+    window = stored if isinstance(stored, StoredStories) else ListStories(list(stored))
+    first_new = len(window)
+    new = list(new)
+    postings = window.postings({key for doc in new for key in doc.bare})
+    for i, doc in enumerate(new, start=first_new):
         for key in doc.bare:
             postings.setdefault(key, []).append(i)
-    common = common_keys(postings, len(docs))
-    parent = list(range(len(docs)))
+    # Document frequencies of the new articles' keys are all `score` and the candidate walk read.
+    common = common_keys(postings, first_new + len(new))
+    read: dict[int, StoryDoc] = {}
+
+    def doc_at(i: int) -> StoryDoc:
+        if i >= first_new:
+            return new[i - first_new]
+        if i not in read:
+            read[i] = window.doc(i)
+        return read[i]
+
+    parent = {i: i for i in range(first_new, first_new + len(new))}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -387,20 +439,20 @@ def link_stories(
             i = parent[i]
         return i
 
-    first_new = len(stored)
     best_stored: dict[int, tuple[float, int]] = {}  # new doc -> (score, stored doc)
     best_score: dict[int, float] = {}
-    for i in range(first_new, len(docs)):
-        doc = docs[i]
+    for i in range(first_new, first_new + len(new)):
+        doc = doc_at(i)
         candidates: set[int] = set()
         for key in doc.bare:
             posting = postings[key]
             if len(posting) > max_df or key in common:
                 continue
             candidates.update(j for j in posting if j != i and (j < first_new or j < i))
-        for j in candidates:
-            s = score(doc, docs[j], common)
-            if s < threshold_for(doc, docs[j], threshold, threshold_arabic):
+        for j in sorted(candidates):  # in order: equal scores resolve the same way on every run
+            other = doc_at(j)
+            s = score(doc, other, common)
+            if s < threshold_for(doc, other, threshold, threshold_arabic):
                 continue
             best_score[i] = max(best_score.get(i, 0.0), s)
             if j < first_new:
@@ -411,16 +463,16 @@ def link_stories(
                 parent[find(i)] = find(j)
 
     groups: dict[int, list[int]] = {}
-    for i in range(first_new, len(docs)):
+    for i in range(first_new, first_new + len(new)):
         groups.setdefault(find(i), []).append(i)
     out: dict[str, tuple[str, float]] = {}
     for members in groups.values():
         links = [best_stored[i] for i in members if i in best_stored]
         if links:
-            _, j = max(links, key=lambda link: (link[0], [-ord(c) for c in docs[link[1]].article_id]))
-            story = docs[j].story_id or docs[j].article_id
+            _, j = max(links, key=lambda link: (link[0], [-ord(c) for c in doc_at(link[1]).article_id]))
+            story = doc_at(j).story_id or doc_at(j).article_id
         else:
-            story = min((docs[i] for i in members), key=_order).article_id
+            story = min((doc_at(i) for i in members), key=_order).article_id
         for i in members:
-            out[docs[i].article_id] = (story, round(best_score.get(i, 0.0), 2))
+            out[doc_at(i).article_id] = (story, round(best_score.get(i, 0.0), 2))
     return out

@@ -168,12 +168,39 @@ def _refuse_legacy(lake: Lake, name: str) -> None:
         )
 
 
-def dataset(lake: Lake, name: str) -> ds.Dataset | None:
-    """The table's current files as a pyarrow dataset (partition columns included), or None."""
+def dataset(lake: Lake, name: str, where: list[tuple[str, str, Any]] | None = None) -> ds.Dataset | None:
+    """The table's current files as a pyarrow dataset (partition columns included), or None.
+
+    `where`: (column, op, value) filters, ANDed, that choose the files from the table's log
+    (partition values exactly, other columns by their min/max statistics): a reader of one
+    outlet or one month never lists the others' fragments (0.1 s a dataset on a year's lake).
+    Filter the rows again when reading: a file kept by its statistics may hold other rows too.
+    """
     table = open_table(lake, name)
     if table is None:
         return None
-    return table.to_pyarrow_dataset()
+    return table.to_pyarrow_dataset(file_pruning_predicate=where) if where else table.to_pyarrow_dataset()
+
+
+def table_version(lake: Lake, name: str) -> int:
+    """The table's latest version (-1: no table yet)."""
+    table = open_table(lake, name)
+    return -1 if table is None else table.version()
+
+
+def batch_commits(lake: Lake, name: str, after: int, before: int) -> list[tuple[int, str, str]]:
+    """(version, outlet, batch) of the batch commits with a version strictly between `after` and
+    `before` (their custom metadata, as commit_batch writes it): one GET per commit of the range."""
+    table = open_table(lake, name)
+    if table is None or before - after <= 1:
+        return []
+    found = []
+    for commit in table.history(limit=max(1, table.version() - after)):
+        if after < commit["version"] < before and commit.get("nashra.batch"):
+            found.append(
+                (commit["version"], str(commit.get("nashra.outlet", "")), str(commit["nashra.batch"]))
+            )
+    return sorted(set(found))
 
 
 def writer_properties(**extra: Any) -> Any:
@@ -202,15 +229,16 @@ def commit_batch(
     replace: bool,
     metadata: dict[str, str] | None = None,
     scope: dict[str, str] | None = None,
-) -> None:
+) -> int | None:
     """One commit with the batch's rows of one table: appended, or (`replace`) swapped for the
     rows an earlier attempt of the batch committed (within `scope`: more columns that must match,
-    e.g. the discovery family of the fetched-URL table), in the same commit."""
+    e.g. the discovery family of the fetched-URL table), in the same commit. Returns the commit's
+    version (None: nothing to commit)."""
     from deltalake import CommitProperties, write_deltalake
 
     spec = SPECS[name]
     if not replace and rows.num_rows == 0:
-        return
+        return None
     props = CommitProperties(
         custom_metadata={"nashra.batch": batch_id, "nashra.outlet": outlet_id, **(metadata or {})}
     )
@@ -220,7 +248,7 @@ def commit_batch(
             table = _table_for_write(lake, name, rows.schema)
             if replace and rows.num_rows == 0:
                 table.delete(predicate, commit_properties=props)
-                return
+                return table.version()
             write_deltalake(
                 table,
                 rows,
@@ -232,7 +260,7 @@ def commit_batch(
                 writer_properties=writer_properties(),
                 configuration=TABLE_CONFIG,
             )
-            return
+            return table.version()
         except Exception as exc:
             if not is_conflict(exc) or attempt == COMMIT_ATTEMPTS:
                 raise
@@ -262,7 +290,7 @@ def read_batch(
     lake: Lake, name: str, outlet_id: str, batch_id: str, columns: list[str] | None = None
 ) -> pa.Table:
     """One batch's rows of one table (the outlet partition, then file statistics on batch_id)."""
-    data = dataset(lake, name)
+    data = dataset(lake, name, where=[("outlet_id", "=", outlet_id), ("batch_id", "=", batch_id)])
     if data is None:
         return pa.table({})
     import pyarrow.compute as pc

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -76,15 +77,21 @@ def keys_of_articles(articles: pa.Table) -> pa.Table:
 
 def write_keys(
     lake: Lake, outlet_id: str, batch_id: str, records: list[StoredArticle], *, replace: bool
-) -> None:
+) -> int | None:
+    """Commit the batch's keys; returns the commit's version (None: nothing committed)."""
     table = pa.Table.from_pylist(key_rows(records), schema=SCHEMA)
-    commit_batch(lake, "dedup_keys", table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)
+    return commit_batch(lake, "dedup_keys", table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)
 
 
 def load_lake_index(
-    lake: Lake, exclude_batch: str, article_ids: Iterable[str], content_hashes: Iterable[str]
+    lake: Lake,
+    exclude_batch: str,
+    article_ids: Iterable[str],
+    content_hashes: Iterable[str],
+    hidden: frozenset[str] = frozenset(),
 ) -> LakeIndex:
-    """What other batches already hold of this batch's article ids and content hashes."""
+    """What other batches already hold of this batch's article ids and content hashes (the
+    `hidden` articles' hash keys left out: see nashra.stages.dedup_state.concurrent_copies)."""
     index = LakeIndex()
     ids, hashes = set(article_ids), set(content_hashes)
     wanted = sorted([id_key(i) for i in ids] + [hash_key(h) for h in hashes])
@@ -92,7 +99,10 @@ def load_lake_index(
     if table is None or not wanted:
         return index
     actions = pa.table(table.get_add_actions(flatten=True)).to_pylist()  # one row per live data file
-    found = [_lookup(lake, row, wanted) for row in actions]
+    # Files since the last maintenance are one small file per batch, each read whole: in parallel,
+    # as each is one request's latency (37 files after an hour of batches: 0.19 s one by one).
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda row: _lookup(lake, row, wanted), actions))
     pairs = sorted(
         (key, article_id)
         for part in found
@@ -103,7 +113,7 @@ def load_lake_index(
             part.column("batch_id").to_pylist(),
             strict=True,
         )
-        if batch != exclude_batch
+        if batch != exclude_batch and not (key.startswith("hash:") and article_id in hidden)
     )
     for key, article_id in pairs:
         kind, _, value = key.partition(":")

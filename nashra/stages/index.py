@@ -277,7 +277,8 @@ def stored_per_batch(lake: Lake, outlet_id: str, since_batch: str | None = None)
     one scan of a column the table's statistics prune, not a manifest read per batch."""
     import pyarrow.compute as pc
 
-    articles = dataset(lake, "articles")
+    where = [("outlet_id", "=", outlet_id)] + ([("batch_id", ">=", since_batch)] if since_batch else [])
+    articles = dataset(lake, "articles", where=where)
     if articles is None:
         return {}
     wanted = pc.field("outlet_id") == outlet_id

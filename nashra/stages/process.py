@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,24 +30,27 @@ from nashra.core.ledger import (
     release,
     write_manifest,
 )
-from nashra.core.model import Article, Rejection
+from nashra.core.model import Article, Rejection, StoredArticle
 from nashra.core.registry import Outlet
-from nashra.core.tables import commit_batch
+from nashra.core.tables import commit_batch, table_version
 from nashra.core.warc import read_pages
 from nashra.stages.dedup_keys import load_lake_index, write_keys
-from nashra.stages.dedup_state import load_window, write_signatures
+from nashra.stages.dedup_state import committed_after, concurrent_copies, load_window, write_signatures
 from nashra.stages.gx_docs import write_docs
 from nashra.stages.quality import BatchQualityError, BatchStats, gate
 from transforms.article import MAX_BODY_BYTES, process_page
 from transforms.dedup import (
+    WindowState,
     link_batch,
     mark_content_duplicates,
     signature_rows,
     split_url_duplicates,
 )
-from transforms.validate import run_suite, validate_articles
+from transforms.validate import ValidationOutcome, run_suite, validate_articles
 
 log = logging.getLogger(__name__)
+# Stores of one batch when concurrent batches keep committing copies of its articles first.
+STORE_ATTEMPTS = 3
 
 # Reasons that describe the crawl, not the extraction: they do not count towards the failure rate
 # (a sitemap listing a PDF or a dead link is not a sign the outlet's layout changed).
@@ -109,39 +113,32 @@ def process_batch(
     rejections: list[Rejection] = []
     raw_rows: list[dict[str, Any]] = []
     raw = raw_fingerprint(lake, outlet.id, batch_id)  # what this run reads, as its manifest records
-    for rel in sorted(raw):
-        for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
-            report.pages += 1
-            raw_rows.append(
-                {
-                    "url": page.url,
-                    "status": page.status,
-                    "content_type": page.headers.get("content-type", ""),
-                    "body_bytes": len(page.body),
-                }
-            )
-            result = (
-                _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
-            )
-            (articles if isinstance(result, Article) else rejections).append(result)
+    # The story window depends only on the batch's time: it is read from the lake while the pages
+    # are extracted and validated (Python; the read is I/O and Arrow, which let go of the GIL).
+    read_version = table_version(lake, "dedup_keys")  # what concurrent batches commit after this
+    with ThreadPoolExecutor(max_workers=4) as workers:
+        window = workers.submit(load_window, lake, now, exclude_batch=batch_id)
+        for rel in sorted(raw):
+            for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
+                report.pages += 1
+                raw_rows.append(
+                    {
+                        "url": page.url,
+                        "status": page.status,
+                        "content_type": page.headers.get("content-type", ""),
+                        "body_bytes": len(page.body),
+                    }
+                )
+                result = (
+                    _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
+                )
+                (articles if isinstance(result, Article) else rejections).append(result)
 
-    hashes = [a.content_hash for a in articles if a.content_hash]
-    index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes)
-    unique, url_dups = split_url_duplicates(articles, index)
-    outcome = validate_articles(unique, outlet.allowed_domains, now)
-    rejections += outcome.rejected
-    stored = mark_content_duplicates(outcome.valid, index)
-    signatures = link_batch(stored, load_window(lake, now, exclude_batch=batch_id))
-    rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
-
-    # One commit per table; the manifest, written last, says the batch is done. The keys go
-    # first: a batch whose articles commit then fails is re-run with replace, and its keys
-    # (excluded from its own lookup) are swapped with the rest.
-    write_keys(lake, outlet.id, batch_id, stored, replace=replace)
-    _commit(lake, "articles", outlet.id, batch_id, rows, replace)
-    _commit(lake, "quarantine", outlet.id, batch_id, [r.to_row() for r in rejections], replace)
-    _commit(lake, "url_duplicates", outlet.id, batch_id, url_dups, replace)
-    write_signatures(lake, outlet.id, batch_id, signature_rows(stored, signatures), replace=replace)
+        kept = _store_settled(
+            lake, outlet, batch_id, articles, rejections, window, workers, replace, read_version
+        )
+    stored, url_dups, outcome, rows = kept.stored, kept.url_dups, kept.outcome, kept.rows
+    rejections = kept.rejections
 
     report.stored = len(stored)
     report.duplicates = sum(a.dedup_status == "duplicate" for a in stored)
@@ -177,6 +174,110 @@ def process_batch(
         {**report.__dict__, "gate": verdict, "raw": raw},
     )
     return report
+
+
+def _store_settled(
+    lake: Lake,
+    outlet: Outlet,
+    batch_id: str,
+    articles: list[Article],
+    rejected: list[Rejection],
+    window: Future[WindowState],
+    workers: ThreadPoolExecutor,
+    replace: bool,
+    read_version: int,
+) -> _Stored:
+    """_store, then again while a concurrent batch turns out to have committed a copy of one of
+    this batch's canonical articles first (nashra.stages.dedup_state.concurrent_copies)."""
+    now = batch_time(batch_id)
+    hidden: frozenset[str] = frozenset()
+    first_keys: int | None = None
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        state = window.result()
+        kept = _store(lake, outlet, batch_id, articles, rejected, state, workers, replace, hidden)
+        first_keys = kept.keys_version if first_keys is None else first_keys
+        rivalry = concurrent_copies(lake, batch_id, read_version, first_keys, kept.stored, kept.signatures)
+        if not rivalry.copies or first_keys is None:
+            return kept
+        if attempt == STORE_ATTEMPTS:
+            log.warning("%s: %d articles canonical beside a concurrent copy", batch_id, len(rivalry.copies))
+            return kept
+        # Store again, seeing the lake as it was at this batch's first commit, with only the
+        # first of the concurrent copies of each article.
+        log.info("%s: %d articles copy a concurrent batch's; storing again", batch_id, len(rivalry.copies))
+        hidden = hidden | rivalry.hidden | committed_after(lake, batch_id, first_keys)
+        window, replace = workers.submit(load_window, lake, now, exclude_batch=batch_id, hidden=hidden), True
+    return kept
+
+
+@dataclass
+class _Stored:
+    stored: list[StoredArticle]
+    rejections: list[Rejection]
+    url_dups: list[dict[str, Any]]
+    outcome: ValidationOutcome
+    rows: list[dict[str, Any]]
+    signatures: dict[str, Any]
+    keys_version: int | None
+
+
+def _store(
+    lake: Lake,
+    outlet: Outlet,
+    batch_id: str,
+    articles: list[Article],
+    rejected: list[Rejection],
+    window: WindowState,
+    workers: ThreadPoolExecutor,
+    replace: bool,
+    hidden: frozenset[str],
+) -> _Stored:
+    """Dedup, validation and the commits of one batch's extracted articles."""
+    now = batch_time(batch_id)
+    hashes = [a.content_hash for a in articles if a.content_hash]
+    index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes, hidden)
+    unique, url_dups = split_url_duplicates(articles, index)
+    outcome = validate_articles(unique, outlet.allowed_domains, now)
+    rejections = rejected + outcome.rejected
+    stored = mark_content_duplicates(outcome.valid, index)
+    signatures = link_batch(stored, window)
+    rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
+    tables = {
+        "articles": rows,
+        "quarantine": [r.to_row() for r in rejections],
+        "url_duplicates": url_dups,
+        "signatures": signature_rows(stored, signatures),
+    }
+    version = _commit_all(lake, workers, outlet.id, batch_id, stored, tables, replace)
+    return _Stored(stored, rejections, url_dups, outcome, rows, signatures, version)
+
+
+def _commit_all(
+    lake: Lake,
+    workers: ThreadPoolExecutor,
+    outlet_id: str,
+    batch_id: str,
+    stored: list[StoredArticle],
+    tables: dict[str, list[dict[str, Any]]],
+    replace: bool,
+) -> int | None:
+    """One commit per table. The keys go first: a batch whose articles commit then fails is re-run
+    with replace, and its keys (excluded from its own lookup) are swapped with the rest. Articles,
+    quarantine and URL duplicates are independent of each other: committed side by side (each
+    commit is a few S3 round trips), all waited for before an error is raised. The signatures go
+    last: other batches' story windows see an article only once it is stored. The manifest,
+    written after them all, says the batch is done. Returns the keys commit's version."""
+    keys_version = write_keys(lake, outlet_id, batch_id, stored, replace=replace)
+    commits = [
+        workers.submit(_commit, lake, name, outlet_id, batch_id, rows, replace)
+        for name, rows in tables.items()
+        if name != "signatures"
+    ]
+    wait(commits)
+    for commit in commits:
+        commit.result()
+    write_signatures(lake, outlet_id, batch_id, tables["signatures"], replace=replace)
+    return keys_version
 
 
 def _stage_suites(
