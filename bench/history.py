@@ -288,7 +288,7 @@ def bench_history(
     from nashra.stages.process import process_outlet
 
     batches_in_year, rows_in_year = (3_700, 37_000) if quick else (300_000, 3_000_000)
-    rounds = 1 if quick else 3  # timed rounds per lake, and one more that counts requests
+    rounds = 1 if quick else 5  # timed rounds per lake (median), and one more that counts requests
     batches, end = make_batches(reps=10)  # ~30 pages in the largest outlet's batch
     measured = max(batches, key=lambda b: len(b.pages))
     outlet = measured.outlet

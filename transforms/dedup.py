@@ -88,7 +88,7 @@ def mark_content_duplicates(articles: list[Article], index: LakeIndex) -> list[S
 class WindowState:
     """Near-duplicate and story state of the recent past (a bounded window), rebuilt per batch."""
 
-    neardup: neardup.NearDupIndex = field(default_factory=neardup.NearDupIndex)
+    neardup: neardup.WindowSignatures = field(default_factory=neardup.WindowSignatures)
     stories: story.StoredStories = field(default_factory=lambda: story.ListStories([]))
     story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
 
@@ -101,7 +101,10 @@ def link_batch(records: list[StoredArticle], state: WindowState) -> dict[str, ne
     the MinHash of every record, for the lake's signature table.
     """
     signatures = neardup.signatures_of(records)
-    neardup.mark_near_duplicates(records, signatures, state.neardup)
+    index = state.neardup.index_for(
+        signatures[r.article.article_id] for r in records if r.dedup_status == "canonical"
+    )
+    neardup.mark_near_duplicates(records, signatures, index)
     docs = [
         story.StoryDoc(r.article.article_id, r.article.published_at, r.script, r.story_keys)
         for r in records
@@ -139,21 +142,22 @@ def state_from_table(table: pa.Table, minhashes: np.ndarray) -> WindowState:
     if table.num_rows == 0:
         return WindowState()
     table = table.select(WINDOW_COLUMNS.names).cast(WINDOW_COLUMNS)  # Delta may read large types
-    # Publication order, then id: the order of exact dedup, and the window's positions.
-    order = pc.sort_indices(
-        table, sort_keys=[("published_at", "ascending", "at_end"), ("article_id", "ascending", "at_end")]
-    )
-    table, minhashes = table.take(order), minhashes[order.to_numpy()]
     state = WindowState()
-    state.story_of = dict(
-        zip(table.column("article_id").to_pylist(), table.column("story_id").to_pylist(), strict=True)
+    ids = table.column("article_id")
+    state.story_of = dict(zip(ids.to_pylist(), table.column("story_id").to_pylist(), strict=True))
+    # Canonical rows in publication order, then id (the order of exact dedup, and the window's
+    # positions): one take of the rows kept, not a sorted copy of the whole window first.
+    order = pc.sort_indices(
+        table.select(["published_at", "article_id"]),
+        sort_keys=[("published_at", "ascending", "at_end"), ("article_id", "ascending", "at_end")],
     )
     is_canonical = pc.equal(table.column("dedup_status"), "canonical").fill_null(False)
-    canonical = table.filter(is_canonical)
+    kept = order.filter(pc.take(is_canonical, order))
+    canonical = table.take(kept)
     state.stories = TableStories(canonical)
     if canonical.num_rows:
-        rows = np.flatnonzero(is_canonical.to_numpy(zero_copy_only=False))
-        state.neardup.add_many(canonical.column("article_id").to_pylist(), minhashes[rows])
+        rows = kept.to_numpy()
+        state.neardup = neardup.WindowSignatures(canonical.column("article_id").to_pylist(), minhashes[rows])
     return state
 
 

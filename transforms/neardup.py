@@ -236,6 +236,30 @@ class NearDupIndex:
         return min(ident for ident, score in found if score == best), best
 
 
+@dataclass
+class WindowSignatures:
+    """The story window's canonical signatures, held but not indexed. A batch indexes only the
+    rows sharing a band with one of its own signatures: exactly the rows LSH could return as a
+    candidate for any of them, so every answer is the full index's. Sorting every band key of a
+    26k-article window took ~0.1 s a batch; this is one `isin` over them."""
+
+    ids: list[str] = field(default_factory=list)
+    matrix: np.ndarray = field(default_factory=lambda: np.empty((0, NUM_PERM), dtype=np.uint32))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index_for(self, queries: Iterable[Signature], threshold: float = THRESHOLD) -> NearDupIndex:
+        index = NearDupIndex(threshold=threshold)
+        wanted = [np.asarray(q, dtype=np.uint32) for q in queries]
+        if not wanted or not self.ids:
+            return index
+        shares = np.isin(band_keys(self.matrix), band_keys(np.stack(wanted)).ravel()).any(axis=1)
+        rows = np.flatnonzero(shares)
+        index.add_many([self.ids[r] for r in rows.tolist()], self.matrix[rows])
+        return index
+
+
 def mark_near_duplicates(
     records: list[StoredArticle], signatures: dict[str, Signature], index: NearDupIndex
 ) -> None:

@@ -14,9 +14,11 @@ runner) fork before any table is opened.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -190,17 +192,29 @@ def table_version(lake: Lake, name: str) -> int:
 
 def batch_commits(lake: Lake, name: str, after: int, before: int) -> list[tuple[int, str, str]]:
     """(version, outlet, batch) of the batch commits with a version strictly between `after` and
-    `before` (their custom metadata, as commit_batch writes it): one GET per commit of the range."""
-    table = open_table(lake, name)
-    if table is None or before - after <= 1:
+    `before`, from their commitInfo (the custom metadata commit_batch writes): one GET per commit
+    file of the range, read directly (delta-rs's `history()` lists the whole log first)."""
+    from nashra.core.ledger import table_dir
+
+    versions = list(range(max(after + 1, 0), before))
+    if not versions:
         return []
-    found = []
-    for commit in table.history(limit=max(1, table.version() - after)):
-        if after < commit["version"] < before and commit.get("nashra.batch"):
-            found.append(
-                (commit["version"], str(commit.get("nashra.outlet", "")), str(commit["nashra.batch"]))
-            )
-    return sorted(set(found))
+
+    def commit_info(version: int) -> dict[str, Any]:
+        raw = lake.read_bytes(f"{table_dir(name)}/_delta_log/{version:020d}.json")
+        for line in raw.splitlines():
+            action = json.loads(line) if line.strip() else {}
+            if "commitInfo" in action:
+                return action["commitInfo"]
+        return {}
+
+    with ThreadPoolExecutor(max_workers=min(8, len(versions))) as pool:
+        infos = list(pool.map(commit_info, versions))
+    return [
+        (version, str(info.get("nashra.outlet", "")), str(info["nashra.batch"]))
+        for version, info in zip(versions, infos, strict=True)
+        if info.get("nashra.batch")
+    ]
 
 
 def writer_properties(**extra: Any) -> Any:

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from nashra.core.lake import Lake
 from nashra.core.ledger import table_dir
 from nashra.core.model import StoredArticle
+from nashra.core.row_groups import read_row_groups
 from nashra.core.tables import commit_batch, open_table
 from transforms.dedup import LakeIndex
 
@@ -101,7 +102,7 @@ def load_lake_index(
     actions = pa.table(table.get_add_actions(flatten=True)).to_pylist()  # one row per live data file
     # Files since the last maintenance are one small file per batch, each read whole: in parallel,
     # as each is one request's latency (37 files after an hour of batches: 0.19 s one by one).
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=16) as pool:
         found = list(pool.map(lambda row: _lookup(lake, row, wanted), actions))
     pairs = sorted(
         (key, article_id)
@@ -137,20 +138,23 @@ def _lookup(lake: Lake, action: dict[str, object], wanted: list[str]) -> pa.Tabl
     keys = _within(wanted, action.get("min.key"), action.get("max.key"))  # type: ignore[arg-type]
     if not keys:
         return None
-    path, size = lake.path(f"{table_dir('dedup_keys')}/{action['path']}"), int(action["size_bytes"])  # type: ignore[call-overload]
+    rel, size = f"{table_dir('dedup_keys')}/{action['path']}", int(action["size_bytes"])  # type: ignore[call-overload]
     if size <= WHOLE_FILE_BYTES:  # a batch's own file, since the last maintenance: one request
-        rows = pq.read_table(pa.BufferReader(lake.read_bytes(path.removeprefix(f"{lake.root}/"))))
+        rows = pq.read_table(pa.BufferReader(lake.read_bytes_threaded(rel)))
         return rows.filter(pc.is_in(rows.column("key"), pa.array(keys))).select(
             ["key", "article_id", "batch_id"]
         )
-    parquet = pq.ParquetFile(path, filesystem=lake.fs)
-    meta, column = parquet.metadata, parquet.schema_arrow.get_field_index("key")
-    groups = []
-    for i in range(meta.num_row_groups):
-        stats = meta.row_group(i).column(column).statistics
-        if stats is None or not stats.has_min_max or _within(keys, stats.min, stats.max):
-            groups.append(i)
-    if not groups:
+
+    def choose(meta: pq.FileMetaData) -> list[int]:
+        column = meta.schema.to_arrow_schema().get_field_index("key")
+        groups = []
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(column).statistics
+            if stats is None or not stats.has_min_max or _within(keys, stats.min, stats.max):
+                groups.append(i)
+        return groups
+
+    rows = read_row_groups(lake, rel, size, choose, columns=["key", "article_id", "batch_id"])
+    if rows is None:
         return None
-    rows = parquet.read_row_groups(groups, columns=["key", "article_id", "batch_id"])
     return rows.filter(pc.is_in(rows.column("key"), pa.array(keys)))

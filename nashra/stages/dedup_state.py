@@ -155,7 +155,8 @@ def concurrent_copies(
                 owner_of_hash.setdefault(key.removeprefix("hash:"), []).append(article)
     tables = [read_batch(lake, "signatures", outlet, batch, columns=_READ) for outlet, batch in first]
     tables = [t for t in tables if t.num_rows]
-    near = _state(pa.concat_tables(tables)).neardup if tables else None
+    mine = [signatures[r.article.article_id] for r in records if r.article.article_id in signatures]
+    near = _state(pa.concat_tables(tables)).neardup.index_for(mine) if tables else None
     rivalry, hidden = Rivalry(), set()
     for record in records:
         ident = record.article.article_id

@@ -193,8 +193,7 @@ def _store_settled(
     hidden: frozenset[str] = frozenset()
     first_keys: int | None = None
     for attempt in range(1, STORE_ATTEMPTS + 1):
-        state = window.result()
-        kept = _store(lake, outlet, batch_id, articles, rejected, state, workers, replace, hidden)
+        kept = _store(lake, outlet, batch_id, articles, rejected, window, workers, replace, hidden)
         first_keys = kept.keys_version if first_keys is None else first_keys
         rivalry = concurrent_copies(lake, batch_id, read_version, first_keys, kept.stored, kept.signatures)
         if not rivalry.copies or first_keys is None:
@@ -227,12 +226,13 @@ def _store(
     batch_id: str,
     articles: list[Article],
     rejected: list[Rejection],
-    window: WindowState,
+    window: Future[WindowState],
     workers: ThreadPoolExecutor,
     replace: bool,
     hidden: frozenset[str],
 ) -> _Stored:
-    """Dedup, validation and the commits of one batch's extracted articles."""
+    """Dedup, validation and the commits of one batch's extracted articles (`window`: the story
+    window, still being read)."""
     now = batch_time(batch_id)
     hashes = [a.content_hash for a in articles if a.content_hash]
     index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes, hidden)
@@ -240,7 +240,7 @@ def _store(
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections = rejected + outcome.rejected
     stored = mark_content_duplicates(outcome.valid, index)
-    signatures = link_batch(stored, window)
+    signatures = link_batch(stored, window.result())  # read meanwhile, since the batch began
     rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
     tables = {
         "articles": rows,

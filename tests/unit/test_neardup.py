@@ -151,3 +151,31 @@ def test_adding_many_fills_storage_blocks_across_their_boundaries(monkeypatch) -
     index.add_many([f"a{i}" for i in range(5, 29)], sigs[5:])
     assert all(np.array_equal(index.signature(f"a{i}"), sigs[i]) for i in range(29))
     assert index.best_match(sigs[20]) == ("a20", 1.0)
+
+
+def test_a_window_indexed_for_its_queries_answers_as_the_whole_window_indexed() -> None:
+    """WindowSignatures indexes only the rows sharing a band with a query: same candidates, same
+    best match and same matches as an index of every row, for copies, half copies and strangers."""
+    import numpy as np
+
+    from transforms.neardup import NUM_PERM, NearDupIndex, WindowSignatures
+
+    rng = np.random.default_rng(7)
+    sigs = rng.integers(0, 2**32, (2000, NUM_PERM), dtype=np.uint32)
+    ids = [f"w{i}" for i in range(2000)]
+    queries = rng.integers(0, 2**32, (6, NUM_PERM), dtype=np.uint32)
+    queries[0] = sigs[17]  # an exact copy
+    queries[1, :100] = sigs[900, :100]  # a near copy (~78% of the values)
+    queries[2, :40] = sigs[1500, :40]  # shares a few bands only: a candidate below the threshold
+    sigs[1999] = sigs[17]  # two window copies of one text: the smaller id wins a tie
+    whole = NearDupIndex()
+    whole.add_many(ids, sigs)
+    window = WindowSignatures(ids, sigs)
+    part = window.index_for(list(queries))
+    assert len(part) < 20 < len(whole)  # only the rows some query can reach
+    for q in queries:
+        assert set(part.ids[r] for r in part.candidates(q)) == set(whole.ids[r] for r in whole.candidates(q))
+        assert part.best_match(q) == whole.best_match(q)
+        assert sorted(part.matches(q)) == sorted(whole.matches(q))
+    assert part.best_match(queries[0]) == ("w17", 1.0)
+    assert WindowSignatures().index_for(list(queries)).best_match(queries[0]) is None
