@@ -207,7 +207,7 @@ def write_window_ledger(lake: Lake, outlet_id: str, end: datetime) -> int:
     """The measured outlet's raw objects and manifests for the pending window's days, all processed
     and indexed (so only the measured batch is pending). Each stage's objects a second after the
     previous one's, as in production (S3 keeps modification times in seconds)."""
-    window, batches, when = recent(end), [], recent(end).since
+    batches, when = [], recent(end).since
     while when < end - timedelta(hours=1):
         batches.append(new_batch_id(outlet_id, when))
         when += timedelta(hours=1)
@@ -218,7 +218,6 @@ def write_window_ledger(lake: Lake, outlet_id: str, end: datetime) -> int:
         time.sleep(1.1)
         for b in batches:
             lake.write_json(manifest_path(stage, outlet_id, b), {"raw": {raw[b]: 1}, "stored": 0})
-    assert window.days()
     return len(batches)
 
 

@@ -106,17 +106,10 @@ class Lake:
 
     def sizes(self, prefix: str, suffix: str = "") -> dict[str, int]:
         """Like `list`, with each file's size: a cheap fingerprint of what a stage consumed."""
-        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
-        return {
-            info.path[len(self.root) + 1 :]: int(info.size or 0)
-            for info in self.fs.get_file_info(selector)
-            if info.type == pafs.FileType.File
-            and not info.base_name.startswith((".", "_"))
-            and info.base_name.endswith(suffix)
-        }
+        return {rel: size for rel, (size, _) in self.stats(prefix, suffix).items()}
 
     def stats(self, prefix: str, suffix: str = "") -> dict[str, tuple[int, float]]:
-        """Like `sizes`, with each file's modification time (seconds): one listing, no reads."""
+        """Like `list`, with each file's size and modification time (seconds): one listing, no reads."""
         selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
         return {
             info.path[len(self.root) + 1 :]: (
