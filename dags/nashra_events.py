@@ -1,12 +1,14 @@
 """Processing raw batches that any producer drops into the lake bucket.
 
 - `nashra_inbox`: scheduled on Asset `nashra.raw.inbox`, whose AssetWatcher reads the S3 event
-  queue (SqsSensorTrigger on NASHRA_SQS_QUEUE_URL, connection `aws_default`). Without a queue
-  configured it can still be triggered by hand.
-- `nashra_sweep`: the documented fallback, every 30 minutes, doing the same from durable state,
-  because an AssetWatcher can stop firing or have its events merged (apache/airflow#51213, #56050).
-Both process and index, per outlet (mapped tasks), only the batches the lake says are pending,
-so a duplicate event or a sweep right after an event does nothing twice.
+  queue (SqsSensorTrigger on NASHRA_SQS_QUEUE_URL, connection `aws_default`). It processes and
+  indexes the batches its events name (a run triggered by hand: those its conf names, in the
+  event payload's shape), per outlet (mapped tasks).
+- `nashra_sweep`: the documented fallback, every 30 minutes, from durable state alone: every
+  batch the lake says is pending in its last 48 hours, because an AssetWatcher can stop firing or
+  lose events (apache/airflow#51213, #56050).
+Both skip what the lake says is done, so a duplicate event or a sweep right after an event does
+nothing twice.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def inbox_asset() -> Asset:
     return Asset(name="nashra.raw.inbox", uri="nashra://raw/inbox", group="nashra", watchers=watchers)
 
 
-def build(dag_id: str, schedule: object, doc: str) -> DAG:
+def build(dag_id: str, schedule: object, doc: str, *, named_only: bool) -> DAG:
+    """`named_only`: work on the batches the run's events name (the inbox), else on everything
+    pending in the run's window (the sweep)."""
     with DAG(
         dag_id,
         schedule=schedule,
@@ -54,8 +58,11 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
             from nashra.core.lake import open_lake
             from nashra.core.ledger import pending_batches
             from nashra.core.registry import load_registry
-            from nashra.ops.events import windows_of_run
+            from nashra.ops.events import batches_of_run, windows_of_run
 
+            if named_only:
+                enabled = {o.id for o in load_registry().enabled()}
+                return sorted(set(batches_of_run(context)) & enabled)
             lake, windows = open_lake(settings().lake_uri), windows_of_run(context)
             return [
                 o.id
@@ -65,14 +72,16 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
 
         @task(execution_timeout=EXECUTION_TIMEOUT["events"])
         def process_and_index(outlet_id: str, **context) -> dict:
-            from nashra.ops.events import windows_of_run
+            from nashra.ops.events import batches_of_run, windows_of_batches, windows_of_run
             from nashra.stages import tasks
 
-            # Older batches no event named: the daily reconciliation of nashra_maintenance.
+            only = batches_of_run(context).get(outlet_id, set()) if named_only else None
+            windows = windows_of_batches(only) if only is not None else windows_of_run(context)
+            # Older batches nobody named: the daily reconciliation of nashra_maintenance.
             processed, indexed = [], []
-            for window in windows_of_run(context):
-                processed += tasks.process(outlet_id, run_id=context["run_id"], window=window)
-                indexed += tasks.index(outlet_id, run_id=context["run_id"], window=window)
+            for window in windows:
+                processed += tasks.process(outlet_id, run_id=context["run_id"], window=window, only=only)
+                indexed += tasks.index(outlet_id, run_id=context["run_id"], window=window, only=only)
             return {
                 "batches": [r["batch_id"] for r in processed],
                 "indexed": sum(r["indexed"] for r in indexed),
@@ -83,6 +92,11 @@ def build(dag_id: str, schedule: object, doc: str) -> DAG:
 
 
 inbox = build(
-    "nashra_inbox", [inbox_asset()], "Process raw batches announced on the S3 event queue. " + __doc__
+    "nashra_inbox",
+    [inbox_asset()],
+    "Process the raw batches announced on the S3 event queue. " + __doc__,
+    named_only=True,
 )
-sweep = build("nashra_sweep", "*/30 * * * *", "Fallback sweep over pending raw batches. " + __doc__)
+sweep = build(
+    "nashra_sweep", "*/30 * * * *", "Fallback sweep over pending raw batches. " + __doc__, named_only=False
+)

@@ -2,10 +2,10 @@
 
 S3 sends an event notification to SQS for every new `raw/**.warc.gz` object (infra/terraform).
 In Airflow, an AssetWatcher (SqsSensorTrigger) turns the messages into events of the Asset
-`nashra.raw.inbox`; the DAG it schedules processes whatever is pending in the lake. The message
-only says "look now": the work list always comes from durable state (manifests), because the
-watcher can stop firing or events can be merged (apache/airflow#51213, #56050). The fallback is a
-scheduled sweep over the same state, and `drain_queue` for running without the triggerer.
+`nashra.raw.inbox`; the DAG it schedules processes the batches its events name, if the lake still
+says they are pending (a duplicate event does nothing twice). Whatever no event named (the watcher
+can stop firing, events can be lost: apache/airflow#51213, #56050) is the scheduled sweep's: it
+works from durable state (manifests) alone. `drain_queue` runs without the triggerer.
 """
 
 from __future__ import annotations
@@ -58,22 +58,34 @@ def outlets_in_event(event_extra: dict[str, Any] | None) -> set[str]:
     return set(batches_in_event(event_extra))
 
 
-def windows_of_run(context: dict[str, Any]) -> list[Window]:
-    """Where an inbox or sweep run looks for pending batches: the recent window of the run, and
-    the window of each batch its triggering events name (a producer may drop an old batch). A run
-    triggered by hand with an event's payload as its conf (`{"message_batch": [...]}`) names them
-    the same way."""
-    anchor = context.get("logical_date") or context["dag_run"].run_after
-    windows = {recent(anchor)}
+def batches_of_run(context: dict[str, Any]) -> dict[str, set[str]]:
+    """outlet -> batches the run's triggering events name; a run triggered by hand with an
+    event's payload as its conf (`{"message_batch": [...]}`) names them the same way."""
     extras = [
         getattr(e, "extra", None)
         for es in (context.get("triggering_asset_events") or {}).values()
         for e in es
     ]
     extras.append(getattr(context["dag_run"], "conf", None))
+    named: dict[str, set[str]] = {}
     for extra in extras:
-        for batches in batches_in_event(extra if isinstance(extra, dict) else None).values():
-            windows.update(recent(batch_time(b)) for b in batches)
+        for outlet, batches in batches_in_event(extra if isinstance(extra, dict) else None).items():
+            named.setdefault(outlet, set()).update(batches)
+    return named
+
+
+def windows_of_batches(batches: set[str]) -> list[Window]:
+    """The pending windows that hold these batches (a producer may drop an old batch)."""
+    by_days = {tuple(w.days()): w for w in {recent(batch_time(b)) for b in batches}}
+    return [by_days[d] for d in sorted(by_days)]
+
+
+def windows_of_run(context: dict[str, Any]) -> list[Window]:
+    """Where a sweep run looks for pending batches: its recent window, and those of the batches
+    its triggering events or conf name."""
+    anchor = context.get("logical_date") or context["dag_run"].run_after
+    named = {b for batches in batches_of_run(context).values() for b in batches}
+    windows = {recent(anchor), *windows_of_batches(named)}
     by_days = {tuple(w.days()): w for w in windows}  # windows over the same days list the same
     return [by_days[d] for d in sorted(by_days)]
 

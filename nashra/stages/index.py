@@ -328,9 +328,11 @@ def index_outlet(
     reindex: bool = False,
     run_id: str | None = None,
     window: Window | None = None,
+    only: set[str] | None = None,
 ) -> list[IndexReport]:
-    """Index the processed batches of the window (all history if None) that the index lacks."""
-    processed = done_batches(lake, "process", outlet_id, window)
+    """Index the processed batches of the window (all history if None; of those, the batches in
+    `only` when given) that the index lacks."""
+    processed = [b for b in done_batches(lake, "process", outlet_id, window) if only is None or b in only]
     if reindex:
         batches = processed
     else:

@@ -134,9 +134,8 @@ def process_batch(
                 )
                 (articles if isinstance(result, Article) else rejections).append(result)
 
-        kept = _store_settled(
-            lake, outlet, batch_id, articles, rejections, window, workers, replace, read_version
-        )
+        work = _BatchWork(lake, outlet, batch_id, articles, rejections, workers)
+        kept = _store_settled(work, window, replace, read_version)
     stored, url_dups, outcome, rows = kept.stored, kept.url_dups, kept.outcome, kept.rows
     rejections = kept.rejections
 
@@ -176,24 +175,29 @@ def process_batch(
     return report
 
 
+@dataclass(frozen=True)
+class _BatchWork:
+    """What storing one batch works on: its extracted articles and the pages already rejected."""
+
+    lake: Lake
+    outlet: Outlet
+    batch_id: str
+    articles: list[Article]
+    rejected: list[Rejection]
+    workers: ThreadPoolExecutor
+
+
 def _store_settled(
-    lake: Lake,
-    outlet: Outlet,
-    batch_id: str,
-    articles: list[Article],
-    rejected: list[Rejection],
-    window: Future[WindowState],
-    workers: ThreadPoolExecutor,
-    replace: bool,
-    read_version: int,
+    work: _BatchWork, window: Future[WindowState], replace: bool, read_version: int
 ) -> _Stored:
     """_store, then again while a concurrent batch turns out to have committed a copy of one of
     this batch's canonical articles first (nashra.stages.dedup_state.concurrent_copies)."""
+    lake, batch_id, workers = work.lake, work.batch_id, work.workers
     now = batch_time(batch_id)
     hidden: frozenset[str] = frozenset()
     first_keys: int | None = None
     for attempt in range(1, STORE_ATTEMPTS + 1):
-        kept = _store(lake, outlet, batch_id, articles, rejected, window, workers, replace, hidden)
+        kept = _store(work, window, replace, hidden)
         first_keys = kept.keys_version if first_keys is None else first_keys
         rivalry = concurrent_copies(lake, batch_id, read_version, first_keys, kept.stored, kept.signatures)
         if not rivalry.copies or first_keys is None:
@@ -220,25 +224,16 @@ class _Stored:
     keys_version: int | None
 
 
-def _store(
-    lake: Lake,
-    outlet: Outlet,
-    batch_id: str,
-    articles: list[Article],
-    rejected: list[Rejection],
-    window: Future[WindowState],
-    workers: ThreadPoolExecutor,
-    replace: bool,
-    hidden: frozenset[str],
-) -> _Stored:
+def _store(work: _BatchWork, window: Future[WindowState], replace: bool, hidden: frozenset[str]) -> _Stored:
     """Dedup, validation and the commits of one batch's extracted articles (`window`: the story
     window, still being read)."""
+    lake, outlet, batch_id, articles = work.lake, work.outlet, work.batch_id, work.articles
     now = batch_time(batch_id)
     hashes = [a.content_hash for a in articles if a.content_hash]
     index = load_lake_index(lake, batch_id, [a.article_id for a in articles], hashes, hidden)
     unique, url_dups = split_url_duplicates(articles, index)
     outcome = validate_articles(unique, outlet.allowed_domains, now)
-    rejections = rejected + outcome.rejected
+    rejections = work.rejected + outcome.rejected
     stored = mark_content_duplicates(outcome.valid, index)
     signatures = link_batch(stored, window.result())  # read meanwhile, since the batch began
     rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
@@ -248,7 +243,7 @@ def _store(
         "url_duplicates": url_dups,
         "signatures": signature_rows(stored, signatures),
     }
-    version = _commit_all(lake, workers, outlet.id, batch_id, stored, tables, replace)
+    version = _commit_all(lake, work.workers, outlet.id, batch_id, stored, tables, replace)
     return _Stored(stored, rejections, url_dups, outcome, rows, signatures, version)
 
 
@@ -303,11 +298,14 @@ def process_outlet(
     reprocess: bool = False,
     run_id: str | None = None,
     window: Window | None = None,
+    only: set[str] | None = None,
 ) -> list[ProcessReport]:
     """Process the outlet's pending batches of the window (all history if None; every raw batch
-    with `reprocess`), one claim each: a batch another worker holds is left to it."""
+    with `reprocess`; of those, the batches in `only` when given), one claim each: a batch
+    another worker holds is left to it."""
     sizes = raw_sizes_by_batch(lake, outlet.id, window)  # listed once, for the re-check under each claim
     batches = sorted(sizes) if reprocess else pending_batches(lake, outlet.id, "process", window)
+    batches = [b for b in batches if only is None or b in only]
     reports, failures = [], []
     for batch in batches:  # a failing batch does not hold back the later ones
         held = claim(lake, "process", outlet.id, batch, run_id=run_id)

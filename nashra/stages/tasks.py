@@ -67,10 +67,16 @@ def crawl(
 
 
 def process(
-    outlet_id: str, *, reprocess: bool = False, run_id: str | None = None, window: Window | None = None
+    outlet_id: str,
+    *,
+    reprocess: bool = False,
+    run_id: str | None = None,
+    window: Window | None = None,
+    only: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Process the outlet's pending batches of `window` (all history when None: the CLI, the daily
-    reconciliation; the scheduled runs pass their recent window, so their cost stays flat)."""
+    reconciliation; the scheduled runs pass their recent window, so their cost stays flat); with
+    `only`, just those batches (the inbox: the batches its events name)."""
     from nashra.stages.process import process_outlet
 
     cfg = settings()
@@ -83,6 +89,7 @@ def process(
             reprocess=reprocess,
             run_id=run_id,
             window=window,
+            only=only,
         )
         metrics.pages_fetched = sum(r.pages for r in reports)
         metrics.articles_valid = sum(r.stored - r.duplicates for r in reports)
@@ -94,7 +101,12 @@ def process(
 
 
 def index(
-    outlet_id: str, *, reindex: bool = False, run_id: str | None = None, window: Window | None = None
+    outlet_id: str,
+    *,
+    reindex: bool = False,
+    run_id: str | None = None,
+    window: Window | None = None,
+    only: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     from nashra.stages.index import es_client, index_outlet
 
@@ -110,6 +122,7 @@ def index(
             reindex=reindex,
             run_id=run_id,
             window=window,
+            only=only,
         )
         metrics.indexed = sum(r.indexed for r in reports)
     return [r.__dict__ for r in reports]

@@ -69,6 +69,15 @@ def env(pipeline_env, airflow_db, queue, monkeypatch: pytest.MonkeyPatch) -> dic
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    # The connection the SQS trigger names, as a deployment defines it (the queue's endpoint only
+    # for SQS: the lake keeps its own S3 endpoint from the environment).
+    connection = {
+        "conn_type": "aws",
+        "login": "x",
+        "password": "x",
+        "extra": {"region_name": "us-east-1", "service_config": {"sqs": {"endpoint_url": queue.endpoint}}},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(connection))
     return {
         **values,
         "NASHRA_LAKE_URI": lake_uri,
@@ -105,10 +114,9 @@ def test_the_asset_watcher_trigger_reads_the_event_and_the_inbox_dag_processes_t
     trigger = watcher.trigger
     assert trigger.sqs_queue == env["NASHRA_SQS_QUEUE_URL"]
 
-    # What the triggerer does: run the trigger until it yields an event. No aws_default connection
-    # exists here, so the hook falls back to the environment (endpoint + keys), as in a deployment
-    # that uses instance credentials.
-    trigger.aws_conn_id = None
+    # What the triggerer does: run the trigger until it yields an event, through the aws_default
+    # connection as in production (here: ElasticMQ's endpoint in the connection's extra).
+    assert trigger.aws_conn_id == "aws_default"
 
     async def first_event() -> Any:
         async for event in trigger.run():
@@ -119,14 +127,23 @@ def test_the_asset_watcher_trigger_reads_the_event_and_the_inbox_dag_processes_t
     assert event is not None and event.payload.get("status") == "success"
     assert outlets_in_event(event.payload) == {"le360_fr"}
 
+    # Without an event the inbox does nothing, though the batch is pending in its run's window:
+    # that is the sweep's.
+    from nashra.core.lake import open_lake
+    from nashra.core.ledger import pending_batches
+
+    lake = open_lake(env["NASHRA_LAKE_URI"])
+    assert (
+        str(inbox.test(logical_date=truth.REFERENCE_NOW, run_conf={}).state) == "success"
+    )  # its window holds it
+    assert pending_batches(lake, "le360_fr", "process") and lake.dataset("articles") is None
+
     # dag.test() cannot hand over triggering asset events: the payload goes in as the run's conf,
     # which the inbox reads the same way (an operator replaying an event does this too).
     run = inbox.test(run_conf=event.payload)
     assert str(run.state) == "success"
-    from nashra.core.lake import open_lake
     from nashra.stages.index import es_client
 
-    lake = open_lake(env["NASHRA_LAKE_URI"])
     stored = lake.dataset("articles").to_table().to_pylist()
     assert {r["url"] for r in stored} == {a.url for a in truth.articles_of("le360_fr")}
     es = es_client()
