@@ -47,9 +47,10 @@ def run(pipeline_env, fixture_web, airflow_db) -> Iterator[Run]:
         bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
         assert not bag.import_errors
         states: dict[str, str] = {}
+        start = len(fixture_web.requests)  # the fixture web is shared: only this run's requests
         for outlet_id in truth.OUTLET_IDS:
             states.update(_run_outlet(bag, outlet_id))
-        yield Run(open_lake(lake_uri), es_client(), prefix, states, list(fixture_web.requests), bag)
+        yield Run(open_lake(lake_uri), es_client(), prefix, states, fixture_web.requests[start:], bag)
 
 
 def _articles(run: Run) -> list[dict[str, Any]]:
