@@ -75,6 +75,8 @@ def s3_lake(s3_stack: dict[str, Any], es_node, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NASHRA_LAKE_URI", uri)
     ensure_bucket(uri)
     proxy.fault = lambda method, path: None
+    with proxy.lock:  # the proxy outlives the test: its counts must be this test's alone
+        proxy.log.clear()
     return open_lake(uri)
 
 
