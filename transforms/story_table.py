@@ -26,7 +26,6 @@ class TableStories:
     def __init__(self, table: pa.Table) -> None:
         self._table = table
         keys = table.column("story_keys").combine_chunks()
-        self._keys = keys
         self._flat = pc.list_flatten(keys)
         self._owner = pc.list_parent_indices(keys).to_numpy()
 

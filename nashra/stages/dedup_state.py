@@ -188,8 +188,7 @@ def committed_after(lake: Lake, batch_id: str, keys_version: int) -> frozenset[s
 
 def write_signatures(
     lake: Lake, outlet_id: str, batch_id: str, rows: list[dict[str, Any]], *, replace: bool = True
-) -> int | None:
-    """Commit the batch's signature rows; returns the commit's version (None: nothing committed)."""
+) -> None:
     dated = [{**row, "month": _month(row["published_at"])} for row in rows]
     table = pa.Table.from_pylist(dated, schema=SCHEMA)
-    return commit_batch(lake, "signatures", table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)
+    commit_batch(lake, "signatures", table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)

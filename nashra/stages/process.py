@@ -237,23 +237,16 @@ def _store(work: _BatchWork, window: Future[WindowState], replace: bool, hidden:
     stored = mark_content_duplicates(outcome.valid, index)
     signatures = link_batch(stored, window.result())  # read meanwhile, since the batch began
     rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
-    tables = {
-        "articles": rows,
-        "quarantine": [r.to_row() for r in rejections],
-        "url_duplicates": url_dups,
-        "signatures": signature_rows(stored, signatures),
-    }
-    version = _commit_all(lake, work.workers, outlet.id, batch_id, stored, tables, replace)
+    tables = {"articles": rows, "quarantine": [r.to_row() for r in rejections], "url_duplicates": url_dups}
+    version = _commit_all(work, stored, tables, signature_rows(stored, signatures), replace)
     return _Stored(stored, rejections, url_dups, outcome, rows, signatures, version)
 
 
 def _commit_all(
-    lake: Lake,
-    workers: ThreadPoolExecutor,
-    outlet_id: str,
-    batch_id: str,
+    work: _BatchWork,
     stored: list[StoredArticle],
     tables: dict[str, list[dict[str, Any]]],
+    signatures: list[dict[str, Any]],
     replace: bool,
 ) -> int | None:
     """One commit per table. The keys go first: a batch whose articles commit then fails is re-run
@@ -262,16 +255,16 @@ def _commit_all(
     commit is a few S3 round trips), all waited for before an error is raised. The signatures go
     last: other batches' story windows see an article only once it is stored. The manifest,
     written after them all, says the batch is done. Returns the keys commit's version."""
+    lake, outlet_id, batch_id = work.lake, work.outlet.id, work.batch_id
     keys_version = write_keys(lake, outlet_id, batch_id, stored, replace=replace)
     commits = [
-        workers.submit(_commit, lake, name, outlet_id, batch_id, rows, replace)
+        work.workers.submit(_commit, lake, name, outlet_id, batch_id, rows, replace)
         for name, rows in tables.items()
-        if name != "signatures"
     ]
     wait(commits)
     for commit in commits:
         commit.result()
-    write_signatures(lake, outlet_id, batch_id, tables["signatures"], replace=replace)
+    write_signatures(lake, outlet_id, batch_id, signatures, replace=replace)
     return keys_version
 
 
