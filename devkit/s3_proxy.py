@@ -2,16 +2,37 @@
 (method, path, status) and can answer some itself (injected faults). The fault tests use it to
 break S3 on purpose; `make bench` (section history) counts the requests a batch costs with it,
 whatever the client (boto3, pyarrow's S3 filesystem, delta-rs's object store).
+
+Faults are an S3 error answer (status, body) or a broken connection (`Fault`): a reset (TCP RST,
+no answer), a stall (no answer until the client hangs up or `stall_s` seconds pass, then a reset;
+`stall_waits` says how long each client waited) or a truncated body (the backend's headers with
+the full Content-Length, half the bytes, then the connection closes).
 """
 
 from __future__ import annotations
 
+import enum
 import http.client
+import select
+import socket
+import struct
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
+NO_ANSWER = 0  # the status logged when the client got no (whole) answer
+
+
+class Fault(enum.Enum):
+    RESET = "reset"
+    STALL = "stall"
+    TRUNCATE = "truncate"
+
+
+Injected = tuple[int, bytes] | Fault | None
 
 
 class S3Proxy:
@@ -21,8 +42,11 @@ class S3Proxy:
 
     def __init__(self, backend: str) -> None:
         self.backend = backend  # host:port
-        self.fault: Callable[[str, str], tuple[int, bytes] | None] = lambda method, path: None
+        self.fault: Callable[[str, str], Injected] = lambda method, path: None
         self.log: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
+        self.served: Counter[Fault] = Counter()  # broken connections really delivered, by kind
+        self.stall_s = 5.0
+        self.stall_waits: list[float] = []  # seconds each stalled client waited before it hung up
         self.lock = threading.Lock()
         proxy = self
 
@@ -54,13 +78,54 @@ class S3Proxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
+                self._record(status)
+
+            def _record(self, status: int, fault: Fault | None = None) -> None:
                 with proxy.lock:
                     proxy.log.append((self.command, self.path, status))
+                    if fault is not None:
+                        proxy.served[fault] += 1
+
+            def _reset(self) -> None:
+                """Close with a TCP RST (linger 0): the client sees 'connection reset by peer'."""
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+                self.wfile = _Discard()  # the handler's finish() must not write to the closed socket
+
+            def _wait_for_hang_up(self, limit: float) -> float:
+                """Answer nothing until the client closes its end (its timeout) or `limit` passes."""
+                started = time.monotonic()
+                while (waited := time.monotonic() - started) < limit:
+                    readable, _, _ = select.select([self.connection], [], [], 0.05)
+                    if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                        return waited
+                return waited
+
+            def _truncate(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+                self.send_response_only(status)
+                for key, value in headers:
+                    if key.lower() not in _HOP:
+                        self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                self._record(NO_ANSWER, Fault.TRUNCATE)
 
             def _handle(self) -> None:
                 body = self._body()
                 injected = proxy.fault(self.command, self.path)
-                if injected is not None:
+                if injected in (Fault.RESET, Fault.STALL):
+                    if injected is Fault.STALL:
+                        waited = self._wait_for_hang_up(proxy.stall_s)
+                        with proxy.lock:
+                            proxy.stall_waits.append(waited)
+                    self._reset()
+                    self._record(NO_ANSWER, injected)
+                    return
+                if isinstance(injected, tuple):
                     status, payload = injected
                     self._answer(status, [("Content-Type", "application/xml")], payload)
                     return
@@ -77,8 +142,10 @@ class S3Proxy:
                     conn.close()
                 except OSError:
                     self.close_connection = True  # no answer at all: the server is gone
-                    with proxy.lock:
-                        proxy.log.append((self.command, self.path, 0))
+                    self._record(NO_ANSWER)
+                    return
+                if injected is Fault.TRUNCATE and self.command != "HEAD" and len(data) >= 2:
+                    self._truncate(response.status, response.getheaders(), data)
                     return
                 self._answer(response.status, response.getheaders(), data)
 
@@ -100,3 +167,18 @@ class S3Proxy:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class _Discard:
+    """A write end that drops everything (the socket behind it was reset on purpose)."""
+
+    closed = False
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True

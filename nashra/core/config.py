@@ -55,6 +55,9 @@ class Settings:
     # Test mode only: host -> addresses, answered instead of DNS (NASHRA_TEST_HOSTS, a JSON object);
     # the SSRF guard judges these answers as it judges real ones (spiders/guard.py).
     test_hosts: dict[str, list[str]] | None = None
+    # Seconds an S3 request may wait for a connection or for bytes before it is retried: without it
+    # a stalled connection holds a task until Airflow's execution_timeout (boto3 waits 60 s per read).
+    s3_timeout_s: float = 30.0
 
     @property
     def test_mode(self) -> bool:
@@ -232,7 +235,21 @@ def settings() -> Settings:
         aws_secret_access_key=aws.get("aws_secret_access_key"),
         aws_session_token=aws.get("aws_session_token"),
         test_hosts=_test_hosts(_env("NASHRA_TEST_HOSTS"), _env("NASHRA_ALLOW_LOOPBACK", "0") == "1"),
+        s3_timeout_s=_positive_seconds("NASHRA_S3_TIMEOUT_S", 30.0),
     )
+
+
+def _positive_seconds(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}")
+    return value
 
 
 def _test_hosts(raw: str | None, allow_loopback: bool) -> dict[str, list[str]] | None:

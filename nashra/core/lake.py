@@ -27,6 +27,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from nashra.core.config import Settings, settings
+from nashra.core.transient import retrying
 
 # Attempts per S3 request (throttling, 5xx, connection errors), exponential back-off with jitter.
 S3_ATTEMPTS = 6
@@ -61,7 +62,11 @@ class Lake:
             # One GET: pyarrow's stream asks for the size first (a HEAD per read).
             bucket, key = self._bucket_key(rel)
             try:
-                return self._s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+                # The body is read after botocore's own retries: a cut-short body is retried here.
+                return retrying(
+                    lambda: self._s3().get_object(Bucket=bucket, Key=key)["Body"].read(),
+                    f"reading {self.display(rel)}",
+                )
             except Exception as exc:
                 if _not_found(exc):
                     raise FileNotFoundError(f"{self.display(rel)}: no such object") from None
@@ -282,7 +287,12 @@ def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
             if cfg.aws_session_token:
                 kwargs["session_token"] = cfg.aws_session_token
         retries = pafs.AwsStandardS3RetryStrategy(max_attempts=S3_ATTEMPTS)
-        fs = pafs.S3FileSystem(**kwargs, retry_strategy=retries)
+        fs = pafs.S3FileSystem(
+            **kwargs,
+            retry_strategy=retries,
+            connect_timeout=cfg.s3_timeout_s,
+            request_timeout=cfg.s3_timeout_s,
+        )
         root = f"{parts.netloc}{parts.path}".rstrip("/")
         return Lake(uri, fs, root, is_local=False, settings=cfg)
     if parts.scheme in ("", "file"):
@@ -305,7 +315,11 @@ def s3_client(cfg: Settings) -> Any:
         aws_access_key_id=cfg.aws_access_key_id,
         aws_secret_access_key=cfg.aws_secret_access_key,
         aws_session_token=cfg.aws_session_token,
-        config=Config(retries={"max_attempts": S3_ATTEMPTS, "mode": "standard"}),
+        config=Config(
+            retries={"max_attempts": S3_ATTEMPTS, "mode": "standard"},
+            connect_timeout=cfg.s3_timeout_s,
+            read_timeout=cfg.s3_timeout_s,
+        ),
     )
 
 

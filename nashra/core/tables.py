@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from nashra.core.transient import is_transient, retrying
+
 if TYPE_CHECKING:
     from deltalake import DeltaTable
 
@@ -82,7 +84,13 @@ def storage_options(lake: Lake) -> dict[str, str] | None:
         from nashra.core.config import settings
 
         cfg = settings()
-    options = {"AWS_REGION": cfg.s3_region, "conditional_put": "etag"}
+    timeout = f"{max(1, round(cfg.s3_timeout_s * 1000))}ms"
+    options = {
+        "AWS_REGION": cfg.s3_region,
+        "conditional_put": "etag",
+        "timeout": timeout,  # object_store's default is 30 s per request; ours is the lake's setting
+        "connect_timeout": timeout,
+    }
     if cfg.s3_endpoint:
         options["AWS_ENDPOINT_URL"] = cfg.s3_endpoint
         if cfg.s3_endpoint.startswith("http://"):
@@ -114,10 +122,12 @@ def open_table(lake: Lake, name: str, *, check_legacy: bool = True) -> DeltaTabl
     key = (table_uri(lake, name), name, repr(sorted((options or {}).items())))
     table = _OPEN.get(key)
     if table is not None:
-        table.update_incremental()
+        retrying(table.update_incremental, f"{name}: reading the table log")
         return table
     try:
-        table = _OPEN[key] = DeltaTable(key[0], storage_options=options)
+        table = _OPEN[key] = retrying(
+            lambda: DeltaTable(key[0], storage_options=options), f"{name}: opening the table"
+        )
         return table
     except TableNotFoundError:
         if check_legacy:
@@ -276,9 +286,14 @@ def commit_batch(
             )
             return table.version()
         except Exception as exc:
-            if not is_conflict(exc) or attempt == COMMIT_ATTEMPTS:
+            transient = is_transient(exc)
+            if not (transient or is_conflict(exc)) or attempt == COMMIT_ATTEMPTS:
                 raise
-            log.info("%s: commit of batch %s conflicted (attempt %d), retrying", name, batch_id, attempt)
+            # After a broken connection the commit may or may not have landed: the next attempt
+            # replaces the batch's rows, which is right either way.
+            replace = replace or transient
+            why = "lost its connection" if transient else "conflicted"
+            log.info("%s: commit of batch %s %s (attempt %d), retrying", name, batch_id, why, attempt)
             time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
 
 
@@ -288,15 +303,20 @@ def append(lake: Lake, name: str, rows: pa.Table, metadata: dict[str, str] | Non
 
     if rows.num_rows == 0:
         return
-    write_deltalake(
-        _table_for_write(lake, name, rows.schema),
-        rows,
-        mode="append",
-        partition_by=list(SPECS[name].partition_by) or None,
-        storage_options=storage_options(lake),
-        commit_properties=CommitProperties(custom_metadata=metadata) if metadata else None,
-        writer_properties=writer_properties(),
-        configuration=TABLE_CONFIG,
+    # Retried when the connection breaks: at worst a run's metrics row is written twice (each row
+    # carries its run_id, so a reader can drop the repeat), never lost.
+    retrying(
+        lambda: write_deltalake(
+            _table_for_write(lake, name, rows.schema),
+            rows,
+            mode="append",
+            partition_by=list(SPECS[name].partition_by) or None,
+            storage_options=storage_options(lake),
+            commit_properties=CommitProperties(custom_metadata=metadata) if metadata else None,
+            writer_properties=writer_properties(),
+            configuration=TABLE_CONFIG,
+        ),
+        f"{name}: appending",
     )
 
 

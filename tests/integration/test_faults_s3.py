@@ -3,6 +3,8 @@
 
 - Transient errors (503 SlowDown, 500 InternalError) on any request: the lake client retries and
   the whole process + index run ends on the fixture web's truth.
+- Broken connections on any request: resets, stalls past the lake's S3 timeout, truncated bodies;
+  every client (boto3, pyarrow, delta-rs) times out or notices and retries; the same truth.
 - A part of a multipart upload that keeps failing: the writer raises and no object appears.
 - The server stopped in the middle of a large upload, then restarted on the same data directory:
   the writer raises, nothing partial is visible, data written before survives, the re-run completes.
@@ -22,6 +24,7 @@ from typing import Any
 import pytest
 
 from devkit.fixture_web import truth
+from devkit.s3_proxy import NO_ANSWER, Fault, Injected
 from devkit.s3_proxy import S3Proxy as FaultProxy
 from nashra.core.lake import Lake, ensure_bucket, open_lake
 
@@ -77,6 +80,7 @@ def s3_lake(s3_stack: dict[str, Any], es_node, monkeypatch: pytest.MonkeyPatch) 
     proxy.fault = lambda method, path: None
     with proxy.lock:  # the proxy outlives the test: its counts must be this test's alone
         proxy.log.clear()
+        proxy.served.clear()
     return open_lake(uri)
 
 
@@ -139,6 +143,44 @@ def test_transient_s3_errors_are_retried_and_the_run_is_complete(
     proxy.fault = lambda method, path: None
     assert plan["injected"] == budget  # the faults were really served, and absorbed
     assert proxy.count(lambda m, p, s: s in (500, 503)) == budget
+
+
+def test_broken_connections_are_retried_and_the_run_is_complete(
+    s3_lake: Lake, s3_stack: dict[str, Any], raw_source: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy: FaultProxy = s3_stack["proxy"]
+    monkeypatch.setenv("NASHRA_S3_TIMEOUT_S", "1.5")
+    proxy.stall_s = 45.0  # past every client's default timeout: only the lake's setting ends it
+    proxy.stall_waits.clear()
+    lake = open_lake(s3_lake.uri)  # with the short timeout
+    budget = {Fault.RESET: 12, Fault.TRUNCATE: 12, Fault.STALL: 3}
+    plan = {"seen": 0}
+    lock = threading.Lock()
+
+    def broken(method: str, path: str) -> Injected:
+        # Every 6th request breaks its connection, never twice in a row; only GETs have a body
+        # to cut. A reset or a stall never reaches the server (a write is never half done).
+        with lock:
+            plan["seen"] += 1
+            if plan["seen"] % 6:
+                return None
+            kinds = [Fault.TRUNCATE, Fault.RESET, Fault.STALL] if method == "GET" else [Fault.RESET]
+            for kind in kinds:
+                if budget[kind] > 0:
+                    budget[kind] -= 1
+                    return kind
+        return None
+
+    proxy.fault = broken
+    _copy_raw(raw_source, lake)
+    _process_index_and_check(lake)
+    proxy.fault = lambda method, path: None
+    # Truncations count only when a body was really cut (a GET with at least two bytes).
+    assert proxy.served[Fault.RESET] == 12 and proxy.served[Fault.STALL] == 3
+    assert proxy.served[Fault.TRUNCATE] >= 6
+    assert proxy.count(lambda m, p, s: s == NO_ANSWER) == sum(proxy.served.values())
+    # Each stalled client gave up after the lake's 1.5 s, not its library's default (30-60 s).
+    assert len(proxy.stall_waits) == 3 and max(proxy.stall_waits) < 10, proxy.stall_waits
 
 
 def _no_object(lake: Lake, rel: str) -> None:
