@@ -10,20 +10,24 @@ bytes are in flight (the local temp file exists / the S3 multipart upload is ope
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 import pytest
 
 from devkit.fixture_web import truth
+from devkit.s3_proxy import Fault, Injected, S3Proxy
 from nashra.core.lake import Lake, ensure_bucket, open_lake
 
 pytestmark = pytest.mark.slow
@@ -232,3 +236,163 @@ def test_process_killed_mid_write_on_s3(
     for rel in lake.list("articles"):  # every listed object answers HEAD and has a parquet footer
         client.head_object(Bucket=bucket, Key=lake.path(rel).split("/", 1)[1])
     _rerun_and_index(lake, env, es, prefix)
+
+
+# -- Kills timed on a request held in flight (a slow link), through the S3 fault proxy ----------------
+# Polling for a file cannot catch the instant between a data file and its commit; holding the
+# request can: the child is killed while the proxy holds it, then the request is dropped (it never
+# lands) or delivered (it lands after its writer died, as a slow network can do).
+
+
+@pytest.fixture
+def proxied_lake(
+    s3, s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Lake, S3Proxy, dict[str, str]]]:
+    proxy = S3Proxy(s3.endpoint.split("//", 1)[1])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.endpoint)
+    monkeypatch.setenv("NASHRA_REGISTRY", str(truth.REGISTRY_PATH))
+    uri = f"s3://nashra-hold-{uuid.uuid4().hex[:8]}/lake"
+    monkeypatch.setenv("NASHRA_LAKE_URI", uri)
+    ensure_bucket(uri)
+    try:
+        yield open_lake(uri), proxy, {**os.environ}
+    finally:
+        proxy.stop()
+
+
+class Hold:
+    """Holds the first request `matches` picks until `release(deliver)`: then it is forwarded
+    (deliver) or the connection is reset (the bytes never reach S3)."""
+
+    def __init__(self, matches: Callable[[str, str], bool]) -> None:
+        self.matches = matches
+        self.held = threading.Event()
+        self.released = threading.Event()
+        self.deliver = False
+        self.path = ""
+        self.lock = threading.Lock()
+
+    def __call__(self, method: str, path: str) -> Injected:
+        with self.lock:
+            if self.held.is_set() or not self.matches(method, path):
+                return None
+            self.path = path
+            self.held.set()
+        self.released.wait(120)
+        return None if self.deliver else Fault.RESET
+
+    def release(self, deliver: bool) -> None:
+        self.deliver = deliver
+        self.released.set()
+
+
+def _kill_while_held(proc: subprocess.Popen[bytes], hold: Hold, deliver: bool) -> None:
+    held = hold.held.wait(DEADLINE_S)
+    if not held:
+        proc.kill()
+        out = proc.communicate(timeout=30)[0].decode(errors="replace")
+        pytest.fail(f"the request was never seen (rc={proc.returncode}):\n{out[-3000:]}")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    hold.release(deliver)
+    time.sleep(0.5)  # the delivered request reaches the server
+
+
+def _outlet_rows(lake: Lake, table: str, outlet_id: str) -> list[dict[str, Any]]:
+    import pyarrow.compute as pc
+
+    dataset = lake.dataset(table)
+    if dataset is None:
+        return []
+    return dataset.to_table(filter=pc.field("outlet_id") == outlet_id).to_pylist()
+
+
+@pytest.mark.parametrize("commit", ["lost", "landed"])
+def test_process_killed_while_its_articles_commit_is_in_flight(
+    raw_source: Lake,
+    es_index: tuple[Any, str],
+    proxied_lake: tuple[Lake, S3Proxy, dict[str, str]],
+    commit: str,
+) -> None:
+    """The batch whose articles commit is in flight has no manifest when the stage dies, whether
+    the commit is lost or lands after the kill; the batches before it are whole; the re-run
+    completes it exactly once (a landed commit is replaced, not added to)."""
+    from nashra.core.ledger import manifest_path, raw_batches
+
+    es, prefix = es_index
+    lake, proxy, env = proxied_lake
+    _copy_raw(raw_source, lake)
+    data_files: list[str] = []
+
+    def articles_commit(method: str, path: str) -> bool:
+        path = unquote(path)  # object stores escape the partition's "="
+        if method == "PUT" and "/articles/outlet_id=" in path:
+            data_files.append(path)  # a data file: the commit that follows is the batch's
+        return method == "PUT" and "/articles/_delta_log/" in path and bool(data_files)
+
+    hold = Hold(articles_commit)
+    proxy.fault = hold
+    child = _spawn(PROCESS_ALL.format(outlets=OUTLETS), env)
+    _kill_while_held(child, hold, deliver=commit == "landed")
+    proxy.fault = lambda method, path: None
+    cut = data_files[0].split("outlet_id=", 1)[1].split("/", 1)[0]
+    assert cut in OUTLETS, data_files
+    (batch,) = raw_batches(lake, cut)
+    assert not lake.exists(manifest_path("process", cut, batch)), "a manifest for a batch cut short"
+    stored = _outlet_rows(lake, "articles", cut)
+    expected = sorted(a.url for a in truth.articles_of(cut))
+    assert sorted(r["url"] for r in stored) == (expected if commit == "landed" else [])
+    for outlet_id in OUTLETS[: OUTLETS.index(cut)]:  # processed before the cut: whole
+        (done,) = raw_batches(lake, outlet_id)
+        assert lake.exists(manifest_path("process", outlet_id, done))
+        urls = sorted(r["url"] for r in _outlet_rows(lake, "articles", outlet_id))
+        assert urls == sorted(a.url for a in truth.articles_of(outlet_id))
+    _assert_readers_see_only_whole_files(lake)
+    _rerun_and_index(lake, env, es, prefix)
+
+
+def test_crawl_child_killed_while_its_warc_is_in_flight(
+    fixture_web: Any, proxied_lake: tuple[Lake, S3Proxy, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL the crawl's child process while its WARC file is on its way to S3: no WARC, no
+    fetched-URL rows and no batch for the process stage; the retried crawl (same batch id, as an
+    Airflow retry) archives the whole batch and the process stage stores the outlet's truth."""
+    import warcio
+
+    from nashra.core.ledger import pending_batches, raw_batches
+    from nashra.stages import tasks
+    from tests.support import use_fixture_web
+
+    lake, proxy, _ = proxied_lake
+    use_fixture_web(monkeypatch, fixture_web, lake_uri=lake.uri)
+    env = {**os.environ}
+    outlet_id, batch_id = "hespress_ar", "hespress_ar-20260202T150000Z"
+    hold = Hold(lambda method, path: method == "PUT" and path.split("?", 1)[0].endswith(".warc.gz"))
+    proxy.fault = hold
+    report = Path(env.get("TMPDIR", "/tmp")) / f"crawl-{uuid.uuid4().hex}.json"
+    argv = ["-m", "spiders.crawl", "--outlet", outlet_id, "--batch", batch_id]
+    argv += ["--today", truth.REFERENCE_NOW.date().isoformat(), "--report", str(report)]
+    child = subprocess.Popen(
+        [sys.executable, *argv], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    _kill_while_held(child, hold, deliver=False)
+    proxy.fault = lambda method, path: None
+    assert raw_batches(lake, outlet_id) == {}
+    assert _outlet_rows(lake, "fetched", outlet_id) == []
+    assert pending_batches(lake, outlet_id, "process") == []
+
+    retry = subprocess.run([sys.executable, *argv], cwd=REPO, env=env, capture_output=True, timeout=300)
+    assert retry.returncode == 0, retry.stdout[-3000:] + retry.stderr[-3000:]
+    (files,) = raw_batches(lake, outlet_id).values()
+    archived = set()
+    for rel in files:  # whole WARC files: every record reads to its end
+        for record in warcio.ArchiveIterator(io.BytesIO(lake.read_bytes(rel))):
+            if record.rec_type == "response":
+                archived.add(record.rec_headers.get_header("WARC-Target-URI"))
+                record.content_stream().read()
+    fetched = _outlet_rows(lake, "fetched", outlet_id)
+    assert {r["url"] for r in fetched if r["status"] == 200} <= archived
+    assert {r["batch_id"] for r in fetched} == {batch_id}
+    tasks.process(outlet_id)
+    urls = sorted(r["url"] for r in _outlet_rows(lake, "articles", outlet_id))
+    assert urls == sorted(a.url for a in truth.articles_of(outlet_id))
