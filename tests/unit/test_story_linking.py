@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devkit.fixture_web.seeds import load_seeds
-from tests.eval.dedup.score import evaluate, load_set, meets_targets
+from tests.eval.dedup.score import HELDOUT_GATES, SPLITS, evaluate, load_set, meets_targets
 from transforms.story import (
     COMMON_MIN_DF,
     THRESHOLD,
@@ -85,12 +85,27 @@ def test_numbers_meet_across_scripts_and_spellings() -> None:
 
 
 def test_eval_set_meets_the_targets() -> None:
-    result = evaluate()
+    result = evaluate()  # the tuning split: the thresholds were chosen on it
     assert result["near_duplicate"]["precision"] >= 0.98
     assert result["near_duplicate"]["recall"] >= 0.95
     assert result["story"]["precision"] >= 0.95
     assert result["story_cross_lingual"]["tp"] >= 10  # cross-lingual pairs are found, not only copies
     assert meets_targets(result)
+
+
+def test_heldout_split_meets_its_gates() -> None:
+    """The held-out split (tests/eval/dedup/heldout, never used to choose a threshold). Gates fixed on
+    2026-12-06 when the split was written, with no implementation change: issue 20's target where the
+    measurement met it, else the measured level (README.md there lists the misses). Raise, never lower."""
+    result = evaluate(load_set(SPLITS["heldout"]))
+    assert result["documents"] >= 60
+    assert result["near_duplicate"]["precision"] >= 0.98  # target 0.98, measured 1.000
+    assert result["near_duplicate"]["recall"] >= 0.88  # target 0.95, measured 0.880 (22/25: teasers missed)
+    assert result["story"]["precision"] >= 0.83  # target 0.95, measured 0.831 (49/59: EastMed ~ Cairo)
+    assert result["story"]["recall"] >= 0.612  # target 0.9, measured 0.6125 (49/80)
+    assert result["story_cross_lingual"]["recall"] >= 0.49  # target 0.9, measured 0.490 (25/51)
+    assert result["story_cross_lingual"]["tp"] >= 25  # measured 25
+    assert meets_targets(result, HELDOUT_GATES)
 
 
 def _eval_doc(ident: str) -> StoryDoc:

@@ -1,10 +1,11 @@
 """`python -m devkit eval dedup`: precision and recall of near-duplicate detection and story linking.
 
 Runs the pipeline's own functions (transforms.dedup.link_batch, fed one publication day at a
-time with the state of the previous days, as the process stage does) over the labelled set in
-tests/eval/dedup/, and scores every pair of documents: a pair is predicted "near-duplicate" when
-both end on the same canonical, "same story" when they get the same story_id.
-"""
+time with the state of the previous days, as the process stage does) over the labelled splits in
+tests/eval/dedup/ (the tuning split set.yaml, on which the thresholds were chosen, and the frozen
+held-out split heldout/set.yaml, side by side), and scores every pair of documents: a pair is
+predicted "near-duplicate" when both end on the same canonical, "same story" when they get the same
+story_id. `--set PATH` scores one other set in the same format."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,26 @@ import yaml
 
 from nashra.core.model import Article, StoredArticle
 from nashra.stages.dedup_state import WINDOW as STATE_WINDOW
+from tests.eval.dedup import generate
 from transforms import neardup, story
 from transforms.dedup import link_batch, signature_rows, state_from_rows, stored_article
 
 EVAL_DIR = Path(__file__).resolve().parent
+SPLITS = {"tuning": EVAL_DIR / "set.yaml", "heldout": EVAL_DIR / "heldout" / "set.yaml"}
+# (precision, recall) floors per metric. Tuning: the targets the thresholds were chosen to meet.
 TARGETS = {"near_duplicate": (0.98, 0.95), "story": (0.95, None)}
+# Issue 20's target for story linking, on every split: recall >= 0.9, across languages too.
+ISSUE_TARGETS = {"story": (0.95, 0.9), "story_cross_lingual": (None, 0.9)}
+# Held-out: gates fixed when the split was written (2026-12-06), at the level measured then where that
+# is below the target (tests/unit/test_story_linking.py and tests/eval/dedup/README.md give target
+# and measured value). A later change may raise them, never lower them.
+HELDOUT_GATES: dict[str, tuple[float | None, float | None]] = {
+    "near_duplicate": (0.98, 0.88),  # recall: target 0.95, measured 0.880 (teaser copies missed)
+    "story": (0.83, 0.612),  # targets 0.95 / 0.9, measured 0.831 / 0.6125
+    "story_cross_lingual": (None, 0.49),  # recall: target 0.9, measured 0.490
+}
+GATES = {"tuning": TARGETS, "heldout": HELDOUT_GATES}
+FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
 
 
 @dataclass(frozen=True)
@@ -41,7 +58,18 @@ class Doc:
     real: bool = False  # published text (seed:, wikinews:), or a wire edit of one
 
 
-def _source_text(source: str) -> tuple[str, str, dict[str, Any]]:
+def _source_file(directory: Path, name: str) -> Path:
+    """A set's own written.yaml / wikinews.yaml (the held-out split has its own), else the tuning one's."""
+    own = directory / name
+    return own if own.exists() else EVAL_DIR / name
+
+
+@cache  # pure-Python YAML is slow: parse each source file once, not once per document
+def _texts(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _source_text(source: str, directory: Path = EVAL_DIR) -> tuple[str, str, dict[str, Any]]:
     kind, _, key = source.partition(":")
     if kind == "seed":
         from devkit.fixture_web.seeds import load_seeds
@@ -54,10 +82,10 @@ def _source_text(source: str) -> tuple[str, str, dict[str, Any]]:
         title, paragraphs = getattr(texts, key)
         return title, "\n\n".join(paragraphs), {}
     if kind == "written":
-        spec = yaml.safe_load((EVAL_DIR / "written.yaml").read_text(encoding="utf-8"))[key]
+        spec = _texts(_source_file(directory, "written.yaml"))[key]
         return spec["title"], spec["body"], spec
     if kind == "wikinews":  # real published text under an open licence (wikinews.yaml)
-        spec = yaml.safe_load((EVAL_DIR / "wikinews.yaml").read_text(encoding="utf-8"))[key]
+        spec = _texts(_source_file(directory, "wikinews.yaml"))[key]
         return spec["title"], "\n\n".join(spec["paragraphs"]), spec
     raise ValueError(f"unknown source {source!r}")
 
@@ -92,22 +120,34 @@ def apply_edit(title: str, body: str, edit: dict[str, Any]) -> tuple[str, str]:
     raise ValueError(f"unknown edit {op!r}")
 
 
+def _derive(base: Doc, item: dict[str, Any]) -> tuple[str, str]:
+    """A wire copy: the tuning split's hand-listed `edits`, or the held-out split's generated `families`."""
+    if "families" in item:
+        families, seed, params = item["families"], item["seed"], item.get("params")
+        return generate.derive(
+            base.title, base.body, base.language, base.published_at, families, seed, params
+        )
+    title, body = base.title, base.body
+    for edit in item["edits"]:
+        title, body = apply_edit(title, body, edit)
+    return title, body
+
+
 def load_set(path: Path | None = None) -> list[Doc]:
-    spec = yaml.safe_load((path or EVAL_DIR / "set.yaml").read_text(encoding="utf-8"))
+    path = path or SPLITS["tuning"]
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     docs: dict[str, Doc] = {}
     for item in spec["documents"]:
         source = item["from"]
         if source.startswith("derived:"):
             base = docs[source.split(":", 1)[1]]
-            title, body = base.title, base.body
-            for edit in item["edits"]:
-                title, body = apply_edit(title, body, edit)
+            title, body = _derive(base, item)
             when = base.published_at + timedelta(hours=item.get("hours", 1))
             docs[item["id"]] = Doc(
                 item["id"], base.language, when, title, body, base.story, base.copy, base.real
             )
             continue
-        title, body, extra = _source_text(source)
+        title, body, extra = _source_text(source, path.parent)
         language = item.get("language") or extra["language"]
         when = datetime.fromisoformat(item.get("published_at") or extra["published_at"])
         real = source.split(":", 1)[0] in ("seed", "wikinews")
@@ -177,7 +217,9 @@ def _pr(truth: list[bool], predicted: list[bool]) -> dict[str, float | int]:
     fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
     fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
     return {
-        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        # Nothing predicted while positives are labelled is a failure, not a perfect precision (issue 20);
+        # with no positive and no prediction there is nothing to get wrong.
+        "precision": tp / (tp + fp) if tp + fp else (0.0 if fn else 1.0),
         "recall": tp / (tp + fn) if tp + fn else 1.0,
         "tp": tp,
         "fp": fp,
@@ -240,36 +282,92 @@ def _fmt(name: str, m: dict[str, Any]) -> str:
     )
 
 
-def cmd_eval_dedup(args: argparse.Namespace) -> int:
-    set_path = Path(args.set) if args.set else None
-    docs = load_set(set_path)
-    result = evaluate(docs)
-    if args.json:
-        print(json.dumps(result, indent=1))
-        return 0
-    where = set_path or EVAL_DIR
-    print(f"dedup evaluation set: {result['documents']} documents, {result['pairs']} pairs ({where})")
-    print(_fmt("near-duplicate", result["near_duplicate"]))
-    print(_fmt("story linking", result["story"]))
-    print(_fmt("  cross-lingual pairs", result["story_cross_lingual"]))
-    print(_fmt("  real-text pairs", result["story_real_text"]))
+_ROWS = (
+    ("near-duplicate", "near_duplicate"),
+    ("story linking", "story"),
+    ("  cross-lingual pairs", "story_cross_lingual"),
+    ("  real-text pairs", "story_real_text"),
+)
+
+
+def _cell(m: dict[str, Any]) -> str:
+    return f"{m['precision']:.3f} / {m['recall']:.3f} ({m['tp']}/{m['fp']}/{m['fn']})"
+
+
+def side_by_side(results: dict[str, dict[str, Any]]) -> list[str]:
+    """One column per split: P / R (tp/fp/fn) of each metric."""
+    names = list(results)
+    head = "".join(
+        f"{n} ({results[n]['documents']} docs, {results[n]['pairs']} pairs)".ljust(34) for n in names
+    )
+    lines = [f"{'P / R (tp/fp/fn)':<22} {head}"]
+    for label, key in _ROWS:
+        lines.append(f"{label:<22} " + "".join(_cell(results[n][key]).ljust(34) for n in names))
+    return lines
+
+
+def missed(result: dict[str, Any], targets: dict[str, tuple[float | None, float | None]]) -> list[str]:
+    """The floors a result is below ("story recall 0.612 < 0.9"); empty when all are met."""
+    out = []
+    for key, floors in targets.items():
+        for name, floor in zip(("precision", "recall"), floors, strict=True):
+            if floor is not None and result[key][name] < floor:
+                out.append(f"{key} {name} {result[key][name]:.3f} < {floor:g}")
+    return out
+
+
+def meets_targets(
+    result: dict[str, Any], targets: dict[str, tuple[float | None, float | None]] = TARGETS
+) -> bool:
+    return not missed(result, targets)
+
+
+def frozen_digests(docs: list[Doc]) -> dict[str, str]:
+    """A digest per document of everything scored (text, language, time, labels): the held-out freeze."""
+    out = {}
+    for d in docs:
+        text = "\x1f".join((d.id, d.language, d.published_at.isoformat(), d.story, d.copy, d.title, d.body))
+        out[d.id] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def write_frozen() -> None:
+    """Rewrite heldout/frozen.sha256 (only when the held-out split itself is deliberately changed)."""
+    digests = frozen_digests(load_set(SPLITS["heldout"]))
+    FROZEN.write_text("".join(f"{h}  {i}\n" for i, h in digests.items()), encoding="utf-8")
+
+
+def _print_split(
+    name: str, result: dict[str, Any], gates: dict[str, tuple[float | None, float | None]]
+) -> bool:
     for line in result["errors"]:
-        print(f"  {line}")
+        print(f"  [{name}] {line}")
+    below_gate, below_issue = missed(result, gates), missed(result, ISSUE_TARGETS)
+    print(f"{name}: gates {'met' if not below_gate else 'MISSED: ' + '; '.join(below_gate)}")
+    print(f"{name}: issue 20 targets {'met' if not below_issue else 'not met: ' + '; '.join(below_issue)}")
+    return not below_gate
+
+
+def cmd_eval_dedup(args: argparse.Namespace) -> int:
+    # --set: one labelled set, as before, against the tuning targets; else the two splits side by side.
+    paths = {"set": Path(args.set)} if args.set else dict(SPLITS)
+    docs = {name: load_set(path) for name, path in paths.items()}
+    results = {name: evaluate(d) for name, d in docs.items()}
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results["set"], indent=1))
+        return 0
+    for name, path in paths.items():
+        print(f"dedup evaluation, {name}: {path}")
+    print("\n".join(side_by_side(results)))
+    ok = all(_print_split(n, r, GATES.get(n, TARGETS)) for n, r in results.items())
     if args.sweep:
-        for name, rows in sweep(docs).items():
-            print(f"sweep {name} (pairwise, this decision alone):")
+        name = "tuning" if "tuning" in docs else "set"
+        for metric, rows in sweep(docs[name]).items():
+            print(f"sweep {metric} on {name} (pairwise, this decision alone):")
             for threshold, m in rows:
                 print("  " + _fmt(f"threshold {threshold:g}", m))
-    ok = meets_targets(result)
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
-
-
-def meets_targets(result: dict[str, Any]) -> bool:
-    for key, (precision, recall) in TARGETS.items():
-        if result[key]["precision"] < precision or (recall and result[key]["recall"] < recall):
-            return False
-    return True
 
 
 def register(eval_subparsers: Any) -> None:
@@ -277,5 +375,7 @@ def register(eval_subparsers: Any) -> None:
     p = eval_subparsers.add_parser("dedup", help="near-duplicate and story-linking P/R on tests/eval/dedup")
     p.add_argument("--sweep", action="store_true", help="also print P/R per threshold")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--set", help="another labelled set, same format (default tests/eval/dedup/set.yaml)")
+    p.add_argument(
+        "--set", help="score only this labelled set, same format (default: tuning and held-out splits)"
+    )
     p.set_defaults(fn=cmd_eval_dedup)
