@@ -8,7 +8,9 @@ unless the article itself contains it), expected metadata. No registry hints: th
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -19,8 +21,7 @@ import yaml
 from lxml import html as lxml_html
 
 from tests.eval.extraction.heldout import templates
-from tests.eval.extraction.pages import EvalPage, _snippets
-from tests.eval.extraction.score import norm
+from tests.eval.extraction.pages import EvalPage
 from tests.support import StubOutlet
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +55,16 @@ _WEEKDAYS = {
     "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche".split(),  # noqa: SIM905
 }
 _UPDATED = {"ar": "آخر تحديث:", "fr": "Mis à jour le", "en": "Updated"}
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _snippets(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """Must-have snippets, the tuning set's rule written out here so the split does not move with it:
+    the first 60 characters of the first five paragraphs and the last 50 of the text."""
+    return tuple(dict.fromkeys([*(p[:60] for p in paragraphs[:5]), paragraphs[-1][-50:]]))
 
 
 @cache
@@ -224,3 +235,14 @@ def debris_kind(snippet: str) -> str:
     if any(bio in snippet for bio in bios):
         return "author_bio"
     return "title_first_line" if snippet.startswith("<") else "date_line"
+
+
+def fingerprint(pages: list[EvalPage]) -> str:
+    """SHA-256 of everything the split scores (markup, outlet, truth): recorded in the gate test, so
+    any change to the split, through its files or a helper it uses, shows in review."""
+    rows = [
+        [p.name, p.url, p.html, list(p.must), list(p.must_not), p.title, repr(p.outlet)]
+        + [str(p.expected[k]) for k in sorted(p.expected)]
+        for p in pages
+    ]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -10,11 +10,10 @@ the furniture is what these families carry, worded from ``debris.yaml``.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from tests.eval.extraction.templates import esc, ld
 
 # A paragraph the newsroom's draft had and the published page has not (stale JSON-LD articleBody).
 DRAFT_NOTE = {
@@ -23,6 +22,14 @@ DRAFT_NOTE = {
     "en": "Editor's note: the figures above are still to be confirmed with the authorities before publication, do not publish this paragraph.",
 }
 BYLINE = {"ar": ("بقلم", " و"), "fr": ("Par", " et "), "en": ("By", " and ")}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ def _ps(spec: Spec, *inserts: tuple[int, str]) -> str:
     out = []
     for i, p in enumerate(spec.paragraphs):
         out.append(f"<p>{esc(p)}</p>")
-        out += [html for at, html in inserts if at == i]
+        out += [markup for at, markup in inserts if at == i]
     return "".join(out)
 
 
