@@ -4,7 +4,9 @@ Two sets, scored the same way as trafilatura's own benchmark: per page, each "wi
 in the extracted text is a true positive (missing: a false negative) and each "without" snippet
 found is a false positive (missing: a true negative), after whitespace normalisation; precision,
 recall and F1 come from the summed counts. The committed ar/fr/en set (tests/eval/extraction) adds
-one "without" check per page (the body must not start with the headline) and metadata accuracy.
+one "without" check per page (the body must not start with the headline) and metadata accuracy;
+its held-out split (tests/eval/extraction/heldout: new texts, wordings and CMS families, frozen) is
+scored the same way and printed beside it, per language and per template family.
 trafilatura's public set (adbar/trafilatura tests/evaldata.json + tests/eval/) is read from a path.
 """
 
@@ -400,7 +402,8 @@ def run(args: argparse.Namespace) -> int:
 def register(eval_subparsers: Any) -> None:
     """`python -m devkit eval extraction [--trafilatura-set PATH]` (`eval` is made in devkit.cli)."""
     parser = eval_subparsers.add_parser(
-        "extraction", help="body P/R/F1 and metadata accuracy vs bare trafilatura"
+        "extraction",
+        help="body P/R/F1 and metadata accuracy, tuning set and held-out split, vs bare trafilatura",
     )
     parser.set_defaults(fn=run)
     parser.add_argument(
