@@ -4,7 +4,9 @@ Two sets, scored the same way as trafilatura's own benchmark: per page, each "wi
 in the extracted text is a true positive (missing: a false negative) and each "without" snippet
 found is a false positive (missing: a true negative), after whitespace normalisation; precision,
 recall and F1 come from the summed counts. The committed ar/fr/en set (tests/eval/extraction) adds
-one "without" check per page (the body must not start with the headline) and metadata accuracy.
+one "without" check per page (the body must not start with the headline) and metadata accuracy;
+its held-out split (tests/eval/extraction/heldout: new texts, wordings and CMS families, frozen) is
+scored the same way and printed beside it, per language and per template family.
 trafilatura's public set (adbar/trafilatura tests/evaldata.json + tests/eval/) is read from a path.
 """
 
@@ -14,6 +16,7 @@ import argparse
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +30,7 @@ from transforms.article import process_page
 
 META_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "image_url", "language")
 _WS = re.compile(r"\s+")
+TITLE_LEAK = "<title as first line>"
 
 
 def norm(text: str) -> str:
@@ -43,6 +47,19 @@ class Counts:
     pages: int = 0
     meta_ok: dict[str, int] = field(default_factory=dict)
     leaks: list[str] = field(default_factory=list)  # "page: snippet" of must-not snippets found
+
+    def merge(self, other: Counts) -> None:
+        self.tp, self.fp, self.fn, self.tn = (
+            self.tp + other.tp,
+            self.fp + other.fp,
+            self.fn + other.fn,
+            self.tn + other.tn,
+        )
+        self.seconds += other.seconds
+        self.pages += other.pages
+        for name, ok in other.meta_ok.items():
+            self.meta_ok[name] = self.meta_ok.get(name, 0) + ok
+        self.leaks += other.leaks
 
     def add(self, text: str | None, must: Iterable[str], must_not: Iterable[str], label: str = "") -> None:
         found = norm(text or "")
@@ -129,40 +146,82 @@ def _bare_meta(html: str) -> dict[str, Any]:
 
 
 def score_committed(now: datetime | None = None) -> tuple[Counts, Counts]:
-    """(ours, bare trafilatura) on the committed set."""
-    pages = _committed_pages()
+    """(ours, bare trafilatura) on the committed tuning set."""
+    scores = score_set(_committed_pages(), now)
+    return scores.ours, scores.bare
+
+
+def score_heldout(now: datetime | None = None) -> SetScores:
+    """The held-out split (tests/eval/extraction/heldout), scored exactly like the tuning set."""
+    from tests.eval.extraction.heldout.pages import heldout_pages
+
+    return score_set(heldout_pages(), now)
+
+
+@dataclass
+class SetScores:
+    ours: Counts
+    bare: Counts
+    by_language: dict[str, Counts] = field(default_factory=dict)  # ours only
+    by_family: dict[str, Counts] = field(default_factory=dict)  # ours only
+
+
+def score_set(
+    pages: list[Any], now: datetime | None = None, *, warm_up: bool = True, bare: bool = True
+) -> SetScores:
+    """Ours and bare trafilatura on ``pages`` (tuning or held-out EvalPages), with per-group counts.
+
+    ``bare=False`` leaves bare trafilatura's counts empty: gates that only judge ours run faster.
+    """
     from tests.eval.extraction.pages import NOW
 
-    # Warm-up, untimed for both, over every page: model loading, lazy imports and dateparser's
-    # per-language data are paid once per worker process (three pages left some of it in the
-    # timed pass: 0.2x here against 0.67x after a warm process).
+    now = now or NOW
+    if warm_up:
+        # Untimed, over every page: model loading, lazy imports and dateparser's per-language data
+        # are paid once per worker process (three pages left some of it in the timed pass: 0.2x
+        # here against 0.67x after a warm process).
+        for page in pages:
+            raw = _raw_page(page.url, page.html.encode("utf-8"), page.outlet.id, now)
+            process_page(raw, page.outlet, now=now)
+            trafilatura.extract(page.html)
+    scores = SetScores(Counts(), Counts())
     for page in pages:
-        process_page(
-            _raw_page(page.url, page.html.encode("utf-8"), page.outlet.id, now or NOW),
-            page.outlet,
-            now=now or NOW,
+        mine = Counts()
+        _score_page(page, now, mine, scores.bare if bare else None)
+        for counts in (
+            scores.ours,
+            scores.by_language.setdefault(page.language, Counts()),
+            scores.by_family.setdefault(page.family, Counts()),
+        ):
+            counts.merge(mine)
+    return scores
+
+
+def _score_page(page: Any, now: datetime, ours: Counts, bare: Counts | None) -> None:
+    raw = _raw_page(page.url, page.html.encode("utf-8"), page.outlet.id, now)
+    result = _timed(lambda: process_page(raw, page.outlet, now=now), ours)
+    article = result if isinstance(result, Article) else None
+    _score_body(page, ours, article.body if article else None)
+    for name in META_FIELDS:
+        ours.meta_ok[name] = ours.meta_ok.get(name, 0) + _same(
+            name, getattr(article, name, None), page.expected[name]
         )
-        trafilatura.extract(page.html)
-    ours, bare = Counts(), Counts()
-    for page in pages:
-        raw = _raw_page(page.url, page.html.encode("utf-8"), page.outlet.id, now or NOW)
-        result = _timed(lambda raw=raw, page=page: process_page(raw, page.outlet, now=now or NOW), ours)
-        article = result if isinstance(result, Article) else None
-        body = article.body if article else None
-        text = _timed(lambda page=page: trafilatura.extract(page.html), bare)
-        for counts, found in ((ours, body), (bare, text)):
-            counts.add(found, page.must, page.must_not, page.name)
-            starts_with_title = bool(found) and norm(found).startswith(norm(page.title))
-            counts.fp += starts_with_title
-            counts.tn += not starts_with_title
-            if starts_with_title:
-                counts.leaks.append(f"{page.name}: <title as first line>")
-        bare_meta = _bare_meta(page.html)
-        for name in META_FIELDS:
-            want = page.expected[name]
-            ours.meta_ok[name] = ours.meta_ok.get(name, 0) + _same(name, getattr(article, name, None), want)
-            bare.meta_ok[name] = bare.meta_ok.get(name, 0) + _same(name, bare_meta.get(name), want)
-    return ours, bare
+    if bare is None:
+        return
+    _score_body(page, bare, _timed(lambda: trafilatura.extract(page.html), bare))
+    bare_meta = _bare_meta(page.html)
+    for name in META_FIELDS:
+        bare.meta_ok[name] = bare.meta_ok.get(name, 0) + _same(name, bare_meta.get(name), page.expected[name])
+
+
+def _score_body(page: Any, counts: Counts, found: str | None) -> None:
+    counts.add(found, page.must, page.must_not, page.name)
+    # one more must-not per page: the body must not start with the headline
+    starts_with_title = bool(found) and norm(found).startswith(norm(page.title))
+    counts.fp += starts_with_title
+    counts.tn += not starts_with_title
+    if starts_with_title:
+        counts.leaks.append(f"{page.name}: {TITLE_LEAK}")
 
 
 # --- trafilatura's public set ----------------------------------------------------------------
@@ -223,7 +282,6 @@ def score_trafilatura_set(path: Path) -> tuple[Counts, Counts, Counts]:
 
 
 def _table(title: str, columns: dict[str, Counts], *, metadata: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title)
@@ -235,25 +293,103 @@ def _table(title: str, columns: dict[str, Counts], *, metadata: bool) -> None:
         ("body recall", lambda c: f"{c.recall:.4f}"),
         ("body F1", lambda c: f"{c.f1:.4f}"),
         ("tp / fp / fn / tn", lambda c: f"{c.tp} / {c.fp} / {c.fn} / {c.tn}"),
+        ("leaked must-not lines", lambda c: str(len(c.leaks))),
         ("pages/s", lambda c: f"{c.pages_per_second:.1f}"),
     ]
     if metadata:
         rows += [(f"{name} accuracy", lambda c, n=name: f"{c.accuracy(n):.3f}") for name in META_FIELDS]
     for label, cell in rows:
         table.add_row(label, *(cell(c) for c in columns.values()))
-    Console().print(table)
+    _print(table)
+
+
+def _print(table: Any) -> None:
+    from rich.console import Console
+
+    Console(width=max(Console().width, 150)).print(table)  # wide tables wrap badly at 80 columns
+
+
+def _metadata_groups(title: str, tuning: dict[str, Counts], heldout: dict[str, Counts]) -> None:
+    """Metadata accuracy per field and group (language or template family), both sets."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("set / group")
+    for name in META_FIELDS:
+        table.add_column(name.removesuffix("_at").removesuffix("_url"), justify="right")
+    for label, groups in (("tuning", tuning), ("held-out", heldout)):
+        for group, counts in sorted(groups.items()):
+            table.add_row(f"{label} {group}", *(f"{counts.accuracy(n):.2f}" for n in META_FIELDS))
+    _print(table)
+
+
+def _groups(title: str, tuning: dict[str, Counts], heldout: dict[str, Counts]) -> None:
+    """Body F1 and leaked lines per group (language or template family), tuning beside held-out."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("group", "tuning F1", "tuning leaks", "held-out F1", "held-out leaks"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for name in sorted(set(tuning) | set(heldout)):
+        cells = [
+            (f"{c.f1:.4f}", str(len(c.leaks))) if c else ("-", "-")
+            for c in (tuning.get(name), heldout.get(name))
+        ]
+        table.add_row(name, *cells[0], *cells[1])
+    _print(table)
+
+
+def _leak_sources(scores: SetScores) -> None:
+    """Where the held-out leaks come from: debris family x template family."""
+    from rich.table import Table
+
+    from tests.eval.extraction.heldout.pages import debris_kind
+
+    cells: dict[tuple[str, str], int] = {}
+    for leak in scores.ours.leaks:
+        page, snippet = leak.split(": ", 1)
+        family = page.split("-")[2]  # names are "<n>-<lang>-<family>-<text key>"
+        key = (debris_kind(snippet), family)
+        cells[key] = cells.get(key, 0) + 1
+    totals = Counter[str]()
+    for (kind, _family), count in cells.items():
+        totals[kind] += count
+    kinds = sorted(totals, key=lambda k: (-totals[k], k))
+    families = sorted(scores.by_family)
+    table = Table(title="held-out leaks: debris family x template family (nashra)")
+    table.add_column("debris family")
+    for family in (*families, "total"):
+        table.add_column(family, justify="right")
+    for kind in kinds:
+        row = [cells.get((kind, f), 0) for f in families]
+        table.add_row(kind, *(str(v or "") for v in row), str(sum(row)))
+    _print(table)
 
 
 def run(args: argparse.Namespace) -> int:
-    ours, bare = score_committed()
+    tuning, held = score_set(_committed_pages()), score_heldout()
+    ours, bare = tuning.ours, tuning.bare
     _table(
-        f"committed ar/fr/en set ({ours.pages} pages)",
-        {"nashra": ours, "bare trafilatura": bare},
+        f"tuning set ({ours.pages} pages) beside the held-out split ({held.ours.pages} pages)",
+        {
+            "tuning nashra": ours,
+            "held-out nashra": held.ours,
+            "tuning bare traf.": bare,
+            "held-out bare traf.": held.bare,
+        },
         metadata=True,
     )
+    _groups("per language (nashra)", tuning.by_language, held.by_language)
+    _groups("per template family (nashra)", tuning.by_family, held.by_family)
+    _metadata_groups("metadata accuracy per language (nashra)", tuning.by_language, held.by_language)
+    _metadata_groups("metadata accuracy per template family (nashra)", tuning.by_family, held.by_family)
+    _leak_sources(held)
     for leak in ours.leaks:
-        print(f"  must-not left: {leak}")
-    print(f"speed ratio (nashra / bare): {ours.pages_per_second / max(bare.pages_per_second, 1e-9):.2f}")
+        print(f"  tuning must-not left: {leak}")
+    for leak in held.ours.leaks:
+        print(f"  held-out must-not left: {leak}")
+    ratio = ours.pages_per_second / max(bare.pages_per_second, 1e-9)
+    print(f"speed ratio (nashra / bare), tuning set: {ratio:.2f}")
     if args.trafilatura_set:
         body_only, with_title, bare_t = score_trafilatura_set(Path(args.trafilatura_set))
         columns = {"nashra body": body_only, "nashra title+body": with_title, "bare trafilatura": bare_t}
@@ -266,7 +402,8 @@ def run(args: argparse.Namespace) -> int:
 def register(eval_subparsers: Any) -> None:
     """`python -m devkit eval extraction [--trafilatura-set PATH]` (`eval` is made in devkit.cli)."""
     parser = eval_subparsers.add_parser(
-        "extraction", help="body P/R/F1 and metadata accuracy vs bare trafilatura"
+        "extraction",
+        help="body P/R/F1 and metadata accuracy, tuning set and held-out split, vs bare trafilatura",
     )
     parser.set_defaults(fn=run)
     parser.add_argument(
