@@ -252,5 +252,5 @@ def cmd_relevance(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("relevance", help="recall@10, MRR, nDCG@10 per language, tuning and held-out (tests/eval/relevance)")
+    p = subparsers.add_parser("relevance", help="recall@10, MRR, nDCG@10 per language, tuning | held-out")
     p.set_defaults(fn=cmd_relevance)
