@@ -3,7 +3,7 @@
 demo       the whole pipeline on the offline fixture web, with embedded services (`make demo`)
 services   status/stop of the services the demo left running (`make services-stop`)
 eval       extraction and dedup scores on the labelled sets (tests/eval)
-relevance  recall@10 and MRR per language (tests/eval/relevance)
+relevance  recall@10, MRR, nDCG@10 per language, tuning | held-out (tests/eval/relevance)
 bench      side-by-side benchmarks (`make bench`)
 load       the 50,000-page load run (`make load`)
 """
