@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 import socket
 
+# Its own generator: pytest-randomly seeds the global one alike before every test, which would
+# hand every test (and every run with one seed) the same sequence of candidate ports.
+_PICK = random.SystemRandom()
+
 
 def _is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -24,7 +28,7 @@ class _FreePort:
         # Random rather than bind(0): several servers pick ports before any binds them, and some
         # (SeaweedFS gRPC) derive a second port from the first, which must be free too.
         for _ in range(200):
-            port = random.randint(low, high)  # noqa: S311 - not security relevant
+            port = _PICK.randint(low, high)
             if _is_free(port):
                 return port
         raise RuntimeError(f"no free port in {low}-{high}")
