@@ -124,14 +124,12 @@ def _reachable(ids: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 def _when(value: str, *, end_of_day: bool = False, option: str = "--since") -> datetime:
-    """An ISO date or time; a naive one is UTC, a bare date covers its whole day."""
+    from nashra.cli.when import WhenError, parse_when
+
     try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: expected an ISO date or time, e.g. 2026-02-01") from None
-    if end_of_day and len(value) == 10:
-        when = when.replace(hour=23, minute=59, second=59)
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return parse_when(value, end_of_day=end_of_day)
+    except WhenError as exc:
+        raise UsageError(f"{option} {exc}") from None
 
 
 def _check_search_filters(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
@@ -281,8 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ar", "fr", "en"])
     p.add_argument("--outlet")
     p.add_argument("--country", help="ISO code of the outlet's country: MA, QA")
-    p.add_argument("--since", help="published on or after (ISO date or time, UTC if naive)")
-    p.add_argument("--until", help="published on or before (a bare date includes that day)")
+    p.add_argument(
+        "--since", help="published on or after: ISO date or time (UTC if naive), today, yesterday, 7d, 12h"
+    )
+    p.add_argument("--until", help="published on or before (a date, today or yesterday includes that day)")
     p.add_argument("--exclude-duplicates", action="store_true")
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--json", action="store_true", help="hits as JSON (highlights marked <em>…</em>)")

@@ -88,7 +88,8 @@ def test_expected_errors_are_one_line_and_debug_shows_the_traceback(
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["search", "x", "--since", "yesterday"], "--since 'yesterday': expected an ISO date"),
+        (["search", "x", "--since", "last week"], "--since 'last week': expected an ISO date"),
+        (["search", "x", "--since", "today", "--until", "yesterday"], "is after --until"),
         (["search", "x", "--since", "2026-02-03", "--until", "2026-02-01"], "is after --until"),
         (["search", "x", "--country", "xx"], "--country XX: the registry has outlets in MA, QA"),
         (["search", "x", "--outlet", "hespres_ar"], "no outlet 'hespres_ar'; did you mean hespress_ar"),
