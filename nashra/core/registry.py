@@ -197,11 +197,11 @@ def load_registry_partial(path: str | Path | None = None) -> tuple[Registry, lis
     for where, _what in problems:
         match = re.match(r"outlets\[(\d+)\]", where)
         if not match:
-            raise RegistryError("\n".join(f"{p}: {w}: {what}" for w, what in problems))
+            raise RegistryError(_report(p, doc, problems))
         bad.add(int(match.group(1)))
     defaults = doc.get("defaults") or {}
     good = tuple(_build_outlet(o, defaults) for i, o in enumerate(doc["outlets"]) if i not in bad)
-    return Registry(p, good), [f"{p}: {where}: {what}" for where, what in problems]
+    return Registry(p, good), _report(p, doc, problems).splitlines()
 
 
 @functools.lru_cache(maxsize=16)
@@ -209,8 +209,24 @@ def _load_cached(path: str, _mtime_ns: int, _size: int) -> Registry:
     doc = _read_yaml(Path(path))
     problems = list(_schema_problems(doc)) + list(_semantic_problems(doc))
     if problems:
-        raise RegistryError("\n".join(f"{path}: {where}: {what}" for where, what in problems))
+        raise RegistryError(_report(Path(path), doc, problems))
     return Registry(Path(path), tuple(_build_outlet(o, doc.get("defaults") or {}) for o in doc["outlets"]))
+
+
+def _report(path: Path, doc: Any, problems: list[tuple[str, str]]) -> str:
+    """One line per problem, naming the outlet by its id (an editor searches for the id, not for
+    the n-th list item) as well as by its place in the file."""
+    return "\n".join(f"{path}: {_located(doc, where)}: {what}" for where, what in problems)
+
+
+def _located(doc: Any, where: str) -> str:
+    match = re.match(r"outlets\[(\d+)\]", where)
+    outlets = doc.get("outlets") if isinstance(doc, dict) else None
+    if not match or not isinstance(outlets, list):
+        return where
+    entry = outlets[int(match.group(1))]
+    oid = entry.get("id") if isinstance(entry, dict) else None
+    return f"outlet {oid}, {where}" if isinstance(oid, str) and oid else where
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -281,6 +297,10 @@ def _schema_problems(doc: Any) -> Iterator[tuple[str, str]]:
             yield _key_path([*where, missing.group(1)] if missing else where), "required key is missing"
         elif err.validator == "not" and err.validator_value == {}:  # the schema's way to forbid a key
             yield _key_path(where), "not allowed for this discovery method"
+        elif err.validator == "pattern":  # the regex says nothing to a reader: the description does
+            expected = err.schema.get("description") or "a value of the documented form"
+            expected = expected[0].lower() + expected[1:]
+            yield _key_path(where), f"{err.instance!r} is not valid: expected {expected}"
         else:
             yield _key_path(where), err.message
 

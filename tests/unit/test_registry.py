@@ -256,7 +256,24 @@ def test_bad_outlet_names_the_key(tmp_path: Path, old: str, new: str, expected: 
     assert old in GOOD_OUTLET
     path = write_registry(tmp_path, GOOD_OUTLET.replace(old, new, 1))
     message = load_error(path)
-    assert f"{path}: {expected}" in message
+    assert f"{path}: outlet hespress_ar, {expected}" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("id: hespress_ar", "id: Hespress-AR", "expected lower-case letters, digits and underscores"),
+        ("cms: wordpress", "cms: wordpress\n    schedule: every hour", "expected an Airflow preset (@hourly"),
+        ("homepage: http://hespress.test/", "homepage: hespress.test", "expected an http(s) URL without"),
+    ],
+)
+def test_a_value_of_the_wrong_form_is_explained_not_shown_as_a_regex(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in GOOD_OUTLET
+    message = load_error(write_registry(tmp_path, GOOD_OUTLET.replace(old, new, 1)))
+    assert expected in message
+    assert "does not match" not in message and "^" not in message and "\\S" not in message
 
 
 def test_duplicate_id(tmp_path: Path) -> None:
@@ -314,7 +331,9 @@ def test_partial_load_keeps_the_valid_outlets_and_names_the_bad_one(tmp_path) ->
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     registry, problems = load_registry_partial(path)
     assert [o.id for o in registry.outlets] == [o["id"] for i, o in enumerate(doc["outlets"]) if i != 1]
-    assert problems == [f"{path}: outlets[1].timezone: 'Africa/Casa' is not a known IANA timezone"]
+    oid = doc["outlets"][1]["id"]
+    expected = f"{path}: outlet {oid}, outlets[1].timezone: 'Africa/Casa' is not a known IANA timezone"
+    assert problems == [expected]
     doc["defaults"]["timezone"] = "Nowhere/Land"  # not confined to one outlet: the whole file fails
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(RegistryError, match=r"defaults\.timezone"):
