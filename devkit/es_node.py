@@ -289,6 +289,11 @@ def ensure_es_user() -> pwd.struct_passwd:
     # 9 = the name exists: another process created it between our check and useradd.
     if proc.returncode not in (0, 9):
         raise EsNodeError(f"useradd {ES_USER} failed (rc={proc.returncode}): {proc.stderr.strip()}")
+    if proc.returncode == 0:  # a change to the machine is never silent
+        sys.stderr.write(
+            f"nashra: created the system user {ES_USER} (no login, no home) to run Elasticsearch, "
+            f"which refuses to run as root; `userdel {ES_USER}` removes it\n"
+        )
     return pwd.getpwnam(ES_USER)
 
 
