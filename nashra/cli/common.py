@@ -18,6 +18,9 @@ from nashra.core.config import settings
 # mid-word. Off a terminal, lines run as long as their content.
 _TTY = sys.stdout.isatty()
 console = Console(width=None if _TTY else 1000, soft_wrap=not _TTY)
+# Progress goes to stderr, as tqdm's does: stdout carries only the result (a table, JSON or TSV),
+# so `nashra process --json > out.json` is valid JSON while the bar still shows.
+progress_console = Console(stderr=True)
 
 
 class UsageError(ValueError):
@@ -39,7 +42,7 @@ def progress_bar() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=progress_console,
         transient=False,
     )
 
@@ -58,14 +61,48 @@ def for_each(ids: list[str], label: str, fn: Any) -> list[tuple[str, Any, str | 
     return results
 
 
-def report_table(results: list[tuple[str, Any, str | None]], title: str) -> int:
+def add_output_flags(p: argparse.ArgumentParser, what: str) -> None:
+    """--json / --tsv for a listing command: machine-readable rows on stdout, nothing else."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help=f"{what} as a JSON array of objects")
+    group.add_argument("--tsv", action="store_true", help=f"{what} as tab-separated values with a header")
+
+
+def emit_rows(args: argparse.Namespace, columns: list[str], rows: list[list[Any]]) -> bool:
+    """Print the rows as JSON or TSV when asked (returns True), else leave it to the table."""
+    if getattr(args, "json", False):
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n")
+        return True
+    if getattr(args, "tsv", False):
+        sys.stdout.write("\t".join(columns) + "\n")
+        for row in rows:
+            sys.stdout.write("\t".join(_tsv_cell(v) for v in row) + "\n")
+        return True
+    return False
+
+
+def _tsv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    # A tab or a line break inside a value would shift every column after it.
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def report_table(
+    results: list[tuple[str, Any, str | None]], title: str, args: argparse.Namespace | None = None
+) -> int:
+    failed = [r for r in results if r[2]]
+    rows = [[outlet_id, value, error] for outlet_id, value, error in results]
+    if args is not None and emit_rows(args, ["outlet", "result", "error"], rows):
+        return 1 if failed else 0
     table = Table(title=title)
     table.add_column("outlet")
     table.add_column("result")
     for outlet_id, value, error in results:
         table.add_row(outlet_id, f"[red]{error}[/red]" if error else json.dumps(value, default=str)[:120])
     console.print(table)
-    failed = [r for r in results if r[2]]
     console.print(f"{len(results) - len(failed)} outlets ok, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -13,10 +13,13 @@ from rich.markup import escape
 
 from nashra.cli.common import (
     UsageError,
+    add_output_flags,
     console,
+    emit_rows,
     for_each,
     outlet_ids,
     print_summary,
+    progress_console,
     report_table,
     run_with_progress,
 )
@@ -35,6 +38,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             lambda o: tasks.crawl(o, now, max_articles=args.max_articles)["archived"],
         ),
         "pages archived",
+        args,
     )
 
 
@@ -50,7 +54,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         ],
     )
     _nothing_to_do(results, "raw batches to process" if not args.reprocess else "raw batches")
-    return report_table(results, "batches processed")
+    return report_table(results, "batches processed", args)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -63,13 +67,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     _nothing_to_do(results, "processed batches to index" if not args.reindex else "processed batches")
     results = [(o, sum(v) if v is not None else None, err) for o, v, err in results]
-    return report_table(results, "documents indexed")
+    return report_table(results, "documents indexed", args)
 
 
 def _nothing_to_do(results: list[tuple[str, Any, str | None]], what: str) -> None:
     """Say so when no outlet had anything to do: an empty table must not look like work done."""
     if results and all(not value and not error for _, value, error in results):
-        console.print(
+        progress_console.print(
             f"nothing to do: no {what} for {len(results)} outlets in the lake {settings().lake_uri}"
         )
 
@@ -169,6 +173,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         until=until,
         exclude_duplicates=args.exclude_duplicates,
     )
+    columns = ["rank", "language", "outlet_id", "country", "published_at", "dedup_status", "title", "url"]
+    if args.tsv:
+        rows = [
+            [i, h.language, h.outlet_id, h.country, h.published_at, h.dedup_status, h.title, h.url]
+            for i, h in enumerate(hits, 1)
+        ]
+        return 0 if emit_rows(args, columns, rows) else 1
     if args.json:
         print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -224,7 +235,9 @@ def cmd_lake_show(args: argparse.Namespace) -> int:
     sql = args.sql or default_sql[args.table]
     try:
         result = con.sql(sql)
-        if args.raw:
+        if args.json or args.tsv:
+            emit_rows(args, list(result.columns), [list(row) for row in result.fetchall()])
+        elif args.raw:
             console.print(result.fetchall())
         elif sys.stdout.isatty():
             console.print(result)
@@ -244,11 +257,30 @@ def cmd_registry(args: argparse.Namespace) -> int:
     except RegistryError as exc:
         console.print(f"[red]{exc}[/red]")
         return 1
+    columns = ["id", "country", "languages", "enabled", "schedule", "homepage", "discovery"]
+    rows = [
+        [
+            o.id,
+            o.country,
+            list(o.languages),
+            o.enabled,
+            o.schedule,
+            o.homepage,
+            [d.method for d in o.discovery],
+        ]
+        for o in registry.outlets
+    ]
+    if emit_rows(args, columns, rows):
+        return 0
     by_country: dict[str, int] = {}
     for o in registry.outlets:
         by_country[o.country] = by_country.get(o.country, 0) + 1
     console.print(f"{registry.path}: {len(registry.outlets)} outlets {by_country}, valid")
     return 0
+
+
+def _methods(outlet: Any) -> list[str]:
+    return [d.method for d in outlet.discovery]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,14 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl outlets into raw WARC batches")
     outlets_arg(p)
     p.add_argument("--max-articles", type=int, default=200)
+    add_output_flags(p, "pages archived per outlet")
     p.set_defaults(fn=cmd_crawl)
     p = sub.add_parser("process", help="extract, validate, dedup pending raw batches into the lake")
     outlets_arg(p)
     p.add_argument("--reprocess", action="store_true", help="redo every raw batch (replay, idempotent)")
+    add_output_flags(p, "batches processed per outlet")
     p.set_defaults(fn=cmd_process)
     p = sub.add_parser("index", help="index processed batches into Elasticsearch")
     outlets_arg(p)
     p.add_argument("--reindex", action="store_true", help="re-index every processed batch")
+    add_output_flags(p, "documents indexed per outlet")
     p.set_defaults(fn=cmd_index)
     p = sub.add_parser("run", help="crawl -> process -> index the live outlets")
     outlets_arg(p)
@@ -285,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="published on or before (a date, today or yesterday includes that day)")
     p.add_argument("--exclude-duplicates", action="store_true")
     p.add_argument("--size", type=int, default=10)
-    p.add_argument("--json", action="store_true", help="hits as JSON (highlights marked <em>…</em>)")
+    add_output_flags(p, "hits (JSON: with highlights marked <em>…</em>)")
     p.set_defaults(fn=cmd_search)
     register_reindex(sub)
     register_kibana(sub)
@@ -296,14 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sql", help="SQL over the tables (articles, quarantine, url_duplicates, metrics)")
     p.add_argument("--raw", action="store_true")
+    add_output_flags(p, "show: the rows")
     p.add_argument("--tables", nargs="+", metavar="TABLE", help="maintain: only these tables")
     p.add_argument("--light", action="store_true", help="maintain: the hourly run (bin small files only)")
     p.add_argument("--to", metavar="URI", help="migrate: write the Delta tables to this lake instead")
     p.set_defaults(fn=cmd_lake)
     register_replay(sub)
     register_report(sub)
-    p = sub.add_parser("registry", help="validate an outlet registry file")
+    p = sub.add_parser("registry", help="validate an outlet registry file (and list its outlets)")
     p.add_argument("path", nargs="?")
+    add_output_flags(p, "the outlets")
     p.set_defaults(fn=cmd_registry)
     return parser
 
@@ -375,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     _say_where(args)
     try:
         return int(args.fn(args) or 0)
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): not an error. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except _expected_errors() as exc:
         if args.debug:
             raise

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nashra.cli.common import UsageError, for_each, outlet_ids, report_table
+from nashra.cli.common import UsageError, add_output_flags, for_each, outlet_ids, report_table
 from nashra.ops import kibana, reindex, replay, report
 
 
@@ -94,6 +94,7 @@ def register_replay(sub: Any) -> None:
     p.add_argument("--since", type=date.fromisoformat, required=True, help="first crawl day, YYYY-MM-DD")
     p.add_argument("--until", type=date.fromisoformat, required=True, help="last crawl day, YYYY-MM-DD")
     p.add_argument("--no-index", action="store_true", help="only rewrite the lake")
+    add_output_flags(p, "the replay per outlet")
     p.set_defaults(fn=cmd_replay)
 
 
@@ -105,7 +106,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         "replay",
         lambda o: replay.replay_outlet(o, args.since, args.until, reindex=not args.no_index).__dict__,
     )
-    return report_table(results, f"replay {args.since} .. {args.until}")
+    return report_table(results, f"replay {args.since} .. {args.until}", args)
 
 
 # -- lake maintain / migrate ---------------------------------------------------------------

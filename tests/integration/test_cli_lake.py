@@ -74,3 +74,30 @@ def test_bad_sql_is_one_line(lake_env: dict[str, str]) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("nashra lake: UsageError: --sql: Parser Error")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_rows_as_json_and_tsv_for_other_programs(lake_env: dict[str, str]) -> None:
+    import csv
+    import io
+    import json
+
+    (row,) = open_lake(lake_env["NASHRA_LAKE_URI"]).dataset("articles").to_table().to_pylist()
+    sql = "SELECT url, title, published_at FROM articles"
+    as_json = _nashra(lake_env, "lake", "show", "--sql", sql, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    (record,) = json.loads(as_json.stdout)  # stdout is the rows, nothing else
+    assert record["url"] == row["url"] and record["title"] == row["title"]
+    assert record["published_at"].startswith(row["published_at"].strftime("%Y-%m-%d %H:%M"))
+    as_tsv = _nashra(lake_env, "lake", "show", "--sql", sql, "--tsv")
+    assert as_tsv.returncode == 0, as_tsv.stderr
+    (parsed,) = list(csv.DictReader(io.StringIO(as_tsv.stdout), delimiter="\t"))
+    assert parsed["url"] == row["url"] and parsed["title"] == " ".join(row["title"].split("\n"))
+
+
+def test_a_stage_summary_as_json(lake_env: dict[str, str]) -> None:
+    import json
+
+    result = _nashra(lake_env, "process", "qna_en", "--json")  # nothing pending: the batch is done
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"outlet": "qna_en", "result": [], "error": None}]
+    assert "nothing to do" in result.stderr  # said, but not in the way of the JSON

@@ -64,7 +64,7 @@ def test_a_command_says_where_and_that_it_has_nothing_to_do(
     captured = capsys.readouterr()
     assert "using the last `make demo`'s Elasticsearch http://127.0.0.1:1, lake" in captured.err
     assert f"registry {REGISTRY_PATH}" in captured.err
-    assert "nothing to do: no processed batches for 1 outlets in the lake" in " ".join(captured.out.split())
+    assert "nothing to do: no processed batches for 1 outlets in the lake" in " ".join(captured.err.split())
 
 
 def test_expected_errors_are_one_line_and_debug_shows_the_traceback(
