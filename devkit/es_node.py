@@ -25,10 +25,10 @@ import hashlib
 import json
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -361,21 +361,41 @@ def _chown_tree(root: Path, user: pwd.struct_passwd) -> None:
 # Start / stop
 
 
-def free_port() -> int:
-    # The kernel picks an unused port; there is a small race until Elasticsearch binds it, which
-    # is acceptable for a loopback test node.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+PORT_RANGE = 64
 
 
-def _write_config(es_home: Path, run_dir: Path, http_port: int, transport_port: int) -> Path:
+def _port_range() -> str:
+    """A range for Elasticsearch to bind the first free port of (it holds what it binds; a port
+    checked free here and bound later could be taken in between). The bound port is read back from
+    the node's ports file (`node.portsfile`)."""
+    base = _PORTS.randrange(20000, 32000 - PORT_RANGE)
+    return f"{base}-{base + PORT_RANGE - 1}"
+
+
+_PORTS = random.SystemRandom()
+
+
+def _bound_port(run_dir: Path, timeout_s: float = 30.0) -> int:
+    """The HTTP port the node bound, from the ports file it writes once listening."""
+    ports_file = run_dir / "logs" / "http.ports"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            first = ports_file.read_text().split()[0]
+            return int(first.rsplit(":", 1)[1])
+        except (OSError, IndexError, ValueError):
+            time.sleep(0.1)
+    raise EsNodeError(f"Elasticsearch wrote no {ports_file} in {timeout_s:.0f}s")
+
+
+def _write_config(es_home: Path, run_dir: Path, http_port: int | str, transport_port: int | str) -> Path:
     config = run_dir / "config"
     # jvm.options and log4j2.properties come from the distribution; only elasticsearch.yml is ours.
     shutil.copytree(es_home / "config", config)
     settings: dict[str, Any] = {
         "cluster.name": CLUSTER_NAME,
-        "node.name": f"{CLUSTER_NAME}-{http_port}",
+        "node.name": f"{CLUSTER_NAME}-{run_dir.name}",
+        "node.portsfile": True,  # logs/http.ports: the port bound within the range
         "path.data": str(run_dir / "data"),
         "path.logs": str(run_dir / "logs"),
         "discovery.type": "single-node",
@@ -439,14 +459,14 @@ def start_node(
             raise EsNodeError("restart needs a stopped node of ours (stopped with keep_data=True)")
         http_port = int(restart.url.rsplit(":", 1)[1])
         keep_logs_in = restart.keep_logs_in
-    http_port = http_port or free_port()
-    transport_port = free_port()
+    http_ports: int | str = http_port or _port_range()
     if restart is not None and restart.run_dir is not None:
         run_dir = restart.run_dir
         shutil.rmtree(run_dir / "config")
+        (run_dir / "logs" / "http.ports").unlink(missing_ok=True)
     else:
-        run_dir = Path(tempfile.mkdtemp(prefix=f"es-{http_port}-", dir=run_parent))
-    config = _write_config(home, run_dir, http_port, transport_port)
+        run_dir = Path(tempfile.mkdtemp(prefix="es-", dir=run_parent))
+    config = _write_config(home, run_dir, http_ports, _port_range())
     for sub in ("data", "logs", "tmp"):
         (run_dir / sub).mkdir(exist_ok=True)
     pid_file = run_dir / "es.pid"
@@ -505,8 +525,13 @@ def start_node(
     if pid is None:
         raise EsNodeError(f"Elasticsearch started but wrote no PID to {pid_file}.\n{_file_tail(log_file)}")
 
+    try:
+        bound = _bound_port(run_dir)
+    except EsNodeError:
+        _kill_from_pid_file(pid_file)
+        raise
     node = EsNode(
-        url=f"http://127.0.0.1:{http_port}",
+        url=f"http://127.0.0.1:{bound}",
         pid=pid,
         run_dir=run_dir,
         log_file=log_file,
