@@ -17,7 +17,7 @@ import os
 
 from airflow.sdk import DAG, Asset, AssetWatcher, task
 
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
+from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, asset_uri, default_args, tags
 
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
 
@@ -35,7 +35,8 @@ def inbox_asset() -> Asset:
             waiter_delay=30,
         )
         watchers.append(AssetWatcher(name="nashra_raw_sqs", trigger=trigger))
-    return Asset(name="nashra.raw.inbox", uri="nashra://raw/inbox", group="nashra", watchers=watchers)
+    # The whole raw prefix: what the bucket notification the watcher reads is configured on.
+    return Asset(name="nashra.raw.inbox", uri=asset_uri("raw"), group="nashra", watchers=watchers)
 
 
 def build(dag_id: str, schedule: object, doc: str, *, named_only: bool) -> DAG:

@@ -14,12 +14,13 @@ from __future__ import annotations
 from airflow.sdk import DAG, Asset, task
 
 from nashra.core.registry import load_registry_partial
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, staggered, tags
+from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, asset_uri, default_args, staggered, tags
 
 
 def asset(kind: str, outlet_id: str) -> Asset:
-    """`nashra.raw.<id>` (crawled), `nashra.lake.<id>` (processed), `nashra.search.<id>` (indexed)."""
-    return Asset(name=f"nashra.{kind}.{outlet_id}", uri=f"nashra://{kind}/{outlet_id}", group="nashra")
+    """`nashra.raw.<id>` (crawled), `nashra.lake.<id>` (processed), `nashra.search.<id>` (indexed),
+    each at the URI of the storage it stands for (s3://…/raw/outlet=<id>, …)."""
+    return Asset(name=f"nashra.{kind}.{outlet_id}", uri=asset_uri(kind, outlet_id), group="nashra")
 
 
 # stage -> (what triggers it, the asset it produces, what its DAG does)

@@ -27,6 +27,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nashra.core.local_services import pid_alive
@@ -80,6 +81,26 @@ TABLE_DIRS = {
 
 def table_dir(name: str) -> str:
     return TABLE_DIRS[name]
+
+
+# -- where lineage says the data is -----------------------------------------------------------------
+def raw_location(outlet_id: str | None = None) -> str:
+    """The raw archive (of one outlet): what a crawl writes and an S3 notification watches."""
+    return f"raw/outlet={outlet_id}" if outlet_id else "raw"
+
+
+def articles_location(outlet_id: str) -> str:
+    """One outlet's partition of the articles table: what the process stage writes."""
+    return f"{TABLE_DIRS['articles']}/outlet_id={outlet_id}"
+
+
+def storage_uri(lake_uri: str, rel: str) -> str:
+    """The absolute URI of a lake path, as lineage tools name datasets: `s3://bucket/prefix/rel`,
+    or `file:///abs/path/rel` for a local lake (spelled out: as_uri() would escape the `=`)."""
+    if lake_uri.startswith("s3://"):
+        return f"{lake_uri.rstrip('/')}/{rel}"
+    path = Path(lake_uri.removeprefix("file://")).expanduser().absolute()
+    return f"file://{path.as_posix().rstrip('/')}/{rel}"
 
 
 def legacy_table_path(table: str, outlet_id: str, day: str, batch_id: str, family: str | None = None) -> str:

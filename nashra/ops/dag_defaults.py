@@ -9,7 +9,10 @@ import os
 import zlib
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from nashra.core.config import REPO_ROOT, split_credentials
+from nashra.core.ledger import articles_location, raw_location, storage_uri
 from nashra.stages.metrics import on_failure
 
 OWNER = "nashra-data-eng"
@@ -56,3 +59,20 @@ def staggered(outlet_id: str, schedule: str) -> str:
     if schedule == "@daily":
         return f"{slot % 60} {slot // 60 % 24} * * *"
     return schedule
+
+
+def asset_uri(kind: str, outlet_id: str | None = None) -> str:
+    """Where an asset's data really is, so lineage (the Airflow UI, OpenLineage) names storage,
+    not a private scheme: `raw` -> s3://bucket/prefix/raw/outlet=<id> (the whole raw prefix without
+    an outlet), `lake` -> the outlet's partition of the articles table, `search` -> the index alias
+    on the cluster. Read from the environment only: DAG files are parsed often, and a connection
+    lookup at parse time is a database call. Without ES_URL the search asset names the connection.
+    """
+    if kind == "search":
+        es_url = os.environ.get("ES_URL")
+        host = urlsplit(split_credentials(es_url)[0]).netloc if es_url else "elasticsearch_default"
+        prefix = os.environ.get("NASHRA_INDEX_PREFIX") or "nashra-articles"
+        return f"elasticsearch://{host}/{prefix}/outlet_id={outlet_id}"
+    lake = os.environ.get("NASHRA_LAKE_URI") or str(REPO_ROOT / "var" / "lake")
+    rel = raw_location(outlet_id) if kind == "raw" else articles_location(str(outlet_id))
+    return storage_uri(lake, rel)
