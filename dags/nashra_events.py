@@ -17,7 +17,7 @@ import os
 
 from airflow.sdk import DAG, Asset, AssetWatcher, task
 
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, asset_uri, default_args, tags
+from nashra.ops.dag_defaults import START, asset_uri, default_args, limits, tags
 
 QUEUE_URL = os.environ.get("NASHRA_SQS_QUEUE_URL")
 
@@ -53,7 +53,7 @@ def build(dag_id: str, schedule: object, doc: str, *, named_only: bool) -> DAG:
         doc_md=doc,
     ) as dag:
 
-        @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
+        @task(**limits("listing"))
         def pending_outlets(**context) -> list[str]:
             from nashra.core.config import settings
             from nashra.core.lake import open_lake
@@ -71,7 +71,7 @@ def build(dag_id: str, schedule: object, doc: str, *, named_only: bool) -> DAG:
                 if any(pending_batches(lake, o.id, s, w) for w in windows for s in ("process", "index"))
             ]
 
-        @task(execution_timeout=EXECUTION_TIMEOUT["events"])
+        @task(**limits("events"))
         def process_and_index(outlet_id: str, **context) -> dict:
             from nashra.ops.events import batches_of_run, windows_of_batches, windows_of_run
             from nashra.stages import tasks

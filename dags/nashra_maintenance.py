@@ -17,7 +17,7 @@ import os
 
 from airflow.sdk import DAG, task
 
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
+from nashra.ops.dag_defaults import START, default_args, limits, tags
 
 # The table names, spelled here so parsing stays free of pyarrow and deltalake (the fork trap:
 # nothing may open a table in a process that forks task runners). Checked against
@@ -35,19 +35,19 @@ with DAG(
     doc_md=__doc__,
 ):
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["maintain"])
+    @task(**limits("maintain"))
     def maintain(table: str, **context) -> dict:
         from nashra.ops.maintenance import is_full_run, run_maintenance
 
         return run_maintenance([table], run_id=f"{context['run_id']}:{table}", full=is_full_run(context))
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
+    @task(**limits("listing"))
     def outlets() -> list[str]:
         from nashra.core.registry import load_registry
 
         return [o.id for o in load_registry().enabled()]
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["replay"])
+    @task(**limits("replay"))
     def reconcile(outlet_id: str, **context) -> dict:
         from nashra.ops.maintenance import is_full_run, reconcile_outlet
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, Asset, task
 
 from nashra.core.registry import load_registry_partial
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, asset_uri, default_args, staggered, tags
+from nashra.ops.dag_defaults import START, asset_uri, default_args, limits, staggered, tags
 
 
 def asset(kind: str, outlet_id: str) -> Asset:
@@ -53,7 +53,7 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
             @task(
                 task_id=stage,
                 outlets=[asset(produces, outlet.id)],
-                execution_timeout=EXECUTION_TIMEOUT[stage],
+                **limits(stage),
             )
             def run(stage: str = stage, outlet_id: str = outlet.id, **context) -> object:
                 from nashra.stages import tasks

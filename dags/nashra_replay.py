@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
+from nashra.ops.dag_defaults import START, default_args, limits, tags
 
 with DAG(
     "nashra_replay",
@@ -26,7 +26,7 @@ with DAG(
     },
 ):
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
+    @task(**limits("listing"))
     def outlets(**context) -> list[str]:
         from nashra.core.registry import load_registry
 
@@ -34,7 +34,7 @@ with DAG(
         registry = load_registry()
         return [registry.get(o).id for o in chosen] if chosen else [o.id for o in registry.enabled()]
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["replay"])
+    @task(**limits("replay"))
     def replay(outlet_id: str, **context) -> dict:
         from datetime import date
 

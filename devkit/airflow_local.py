@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -151,6 +152,21 @@ def _airflow(env: dict[str, str], *args: str, timeout: float = 120) -> subproces
     )
 
 
+def create_pools(env: dict[str, str]) -> None:
+    """The pools the DAGs' tasks run in (nashra.ops.dag_defaults.POOLS): a task in a pool that
+    does not exist is never scheduled."""
+    from nashra.ops.dag_defaults import pools_json
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write(pools_json())
+    try:
+        result = _airflow(env, "pools", "import", f.name)
+        if result.returncode != 0:
+            raise RuntimeError(f"airflow pools import failed: {result.stderr.strip()[-500:]}")
+    finally:
+        os.unlink(f.name)
+
+
 def _crawl_dags(env: dict[str, str]) -> list[str]:
     dags = _json_list(_airflow(env, "dags", "list", "-o", "json").stdout)
     return sorted(d["dag_id"] for d in dags if str(d.get("dag_id", "")).startswith("nashra_crawl__"))
@@ -249,6 +265,7 @@ def up(*, trigger: bool = True, parse_timeout: float = 240) -> dict[str, Any]:
     }
     _write_state(state)
     _wait_http(f"{url}/api/v2/monitor/health", 180, "the Airflow api-server", log)
+    create_pools(env)
     if trigger:
         deadline = time.monotonic() + parse_timeout
         dags: list[str] = []

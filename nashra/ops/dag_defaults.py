@@ -50,6 +50,37 @@ EXECUTION_TIMEOUT = {
 }
 
 
+# Pools bound what all outlets together may run at once, whatever the executor's parallelism:
+# Elasticsearch takes a few concurrent bulk loads well and many badly (429s, then retries), and
+# the tasks that read and rewrite lake tables share S3's request rate and the workers' memory.
+# Created by `make airflow`, the scheduler test and the compose stack's airflow-init
+# (`airflow pools set`); a task in a pool that does not exist waits, so a deployment must create
+# them (README, Airflow).
+POOLS: dict[str, tuple[int, str]] = {
+    "nashra_es_bulk": (4, "Elasticsearch bulk loads (index tasks)"),
+    "nashra_lake": (8, "tasks that read and rewrite the lake's tables (process, replay, maintenance)"),
+}
+_POOL_OF = {
+    "process": "nashra_lake",
+    "events": "nashra_lake",
+    "replay": "nashra_lake",
+    "maintain": "nashra_lake",
+    "index": "nashra_es_bulk",
+}
+
+
+def pools_json() -> str:
+    """POOLS in the format of `airflow pools import FILE`."""
+    import json
+
+    return json.dumps({name: {"slots": slots, "description": text} for name, (slots, text) in POOLS.items()})
+
+
+def limits(kind: str) -> dict[str, Any]:
+    """A task's execution timeout and pool, by kind of work (`@task(**limits("index"))`)."""
+    return {"execution_timeout": EXECUTION_TIMEOUT[kind], "pool": _POOL_OF.get(kind, "default_pool")}
+
+
 def staggered(outlet_id: str, schedule: str) -> str:
     """The registry's `@hourly` / `@daily` at a minute (and hour) derived from the outlet id, so 37
     outlets do not all start at minute 0; a cron expression in the registry is kept as written."""
@@ -76,3 +107,11 @@ def asset_uri(kind: str, outlet_id: str | None = None) -> str:
     lake = os.environ.get("NASHRA_LAKE_URI") or str(REPO_ROOT / "var" / "lake")
     rel = raw_location(outlet_id) if kind == "raw" else articles_location(str(outlet_id))
     return storage_uri(lake, rel)
+
+
+if __name__ == "__main__":  # `python -m nashra.ops.dag_defaults pools > pools.json` (compose's airflow-init)
+    import sys
+
+    if sys.argv[1:] != ["pools"]:
+        raise SystemExit("usage: python -m nashra.ops.dag_defaults pools")
+    print(pools_json())

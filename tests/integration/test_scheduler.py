@@ -55,12 +55,13 @@ def test_the_scheduler_runs_crawl_process_index_from_the_schedule(s3, es_node, f
     lake_uri, prefix = f"s3://nashra-sched-{tag}/lake", f"nashra-sched-{tag}"
     with patch.dict("os.environ", s3.env()):
         ensure_bucket(lake_uri, settings())
+    api_port = free_port()
     env = airflow_local.airflow_env(
         {**s3.env(), "ES_URL": es_node.url},
         fixture_web.proxy_url,
         None,
         None,
-        free_port(),
+        api_port,
         home=tmp_path / "airflow",
         registry=_registry(tmp_path),
         lake_uri=lake_uri,
@@ -70,6 +71,11 @@ def test_the_scheduler_runs_crawl_process_index_from_the_schedule(s3, es_node, f
     log = tmp_path / "standalone.log"
     pid = airflow_local.start_standalone(env, log)
     try:
+        health = f"http://127.0.0.1:{api_port}/api/v2/monitor/health"
+        airflow_local._wait_http(health, 180, "the Airflow api-server", log)
+        airflow_local.create_pools(env)  # process and index wait for their pools until then
+        pools = airflow_local._json_list(airflow_local._airflow(env, "pools", "list", "-o", "json").stdout)
+        assert {"nashra_es_bulk", "nashra_lake"} <= {p["pool"] for p in pools}
         deadline = time.monotonic() + 420
         runs = {
             stage: _wait_for_success(env, f"nashra_{stage}__{OUTLET}", deadline)
