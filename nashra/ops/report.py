@@ -34,6 +34,9 @@ from nashra.stages.quality import CRAWL_NOISE
 DUPLICATE_RATE_LIMIT = 0.5
 HEADLINES = 5  # latest headlines shown per outlet
 RECENT_BATCHES = 10  # batches listed per outlet with their GX page
+# A last successful crawl older than this (before the page's time) is marked: the outlets crawl
+# hourly to daily, so two days without one means its DAG is paused, failing or not scheduled.
+STALE_AFTER = timedelta(days=2)
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 MEASURES = {"fetched": "pages fetched", "stored": "articles stored", "quarantined": "pages quarantined"}
 TITLE = "nashra: outlet health"
@@ -182,6 +185,10 @@ def _add_run(health: OutletHealth, row: dict[str, Any], data: ReportData) -> Non
         data.count("fetched", health.outlet_id, when.date(), row.get("pages_fetched") or 0)
 
 
+def _batch_day(batch_id: str) -> date:
+    return batch_time(batch_id).date()  # the crawl's day: when the pages were fetched
+
+
 def _batch(data: ReportData, outlet_id: str, batch_id: str) -> Batch:
     batches = data.outlet(outlet_id).batches
     return batches.setdefault(batch_id, Batch(batch_id))
@@ -196,7 +203,7 @@ def _collect_articles(lake: Lake, data: ReportData) -> None:
         batch = _batch(data, row["outlet_id"], row["batch_id"])
         batch.stored += 1
         batch.duplicates += row.get("dedup_status") == "duplicate"
-        data.count("stored", row["outlet_id"], batch_time(row["batch_id"]).date(), 1)
+        data.count("stored", row["outlet_id"], _batch_day(row["batch_id"]), 1)
         if row.get("published_at") and row.get("title"):
             by_outlet[row["outlet_id"]].append(row)
     for outlet_id, candidates in by_outlet.items():
@@ -216,7 +223,7 @@ def _collect_rejections(lake: Lake, data: ReportData) -> None:
         batch = _batch(data, row["outlet_id"], row["batch_id"])
         batch.quarantined += 1
         batch.noise += bool(set(row.get("reasons") or ()) & CRAWL_NOISE)
-        data.count("quarantined", row["outlet_id"], batch_time(row["batch_id"]).date(), 1)
+        data.count("quarantined", row["outlet_id"], _batch_day(row["batch_id"]), 1)
 
 
 # -- render: plain data into the page ----------------------------------------------------------
@@ -238,8 +245,9 @@ def render(data: ReportData, out_dir: Path) -> str:
             f"<p>Lake <code>{_esc(data.lake_uri)}</code>, generated {_when(data.generated_at)}. "
             f"Limits: failure rate {data.max_failure_rate:.0%} (NASHRA_MAX_FAILURE_RATE, the "
             f"process stage's gate), duplicate rate {DUPLICATE_RATE_LIMIT:.0%} "
-            "(DUPLICATE_RATE_LIMIT in nashra/ops/report.py); a rate over its limit is marked "
-            "<span class='over'>like this</span>.</p>",
+            "(DUPLICATE_RATE_LIMIT in nashra/ops/report.py). A rate over its limit, or a last "
+            f"successful crawl more than {STALE_AFTER.days} days old, is marked "
+            "<span class='over'>like this ▲</span>.</p>",
             _outlet_table(data),
             _daily_charts(data),
             _rates_chart(data),
@@ -256,7 +264,14 @@ def _rate_cell(rate: float, limit: float, what: str) -> str:
     return f"<td class='n'>{rate:.0%}</td>"
 
 
-def _outlet_row(health: OutletHealth, max_failure_rate: float) -> str:
+def _crawl_cell(health: OutletHealth, now: datetime) -> str:
+    if health.last_crawl and now - health.last_crawl <= STALE_AFTER:
+        return f"<td>{_when(health.last_crawl)}</td>"
+    why = f"no successful crawl in the {STALE_AFTER.days} days before this page"
+    return f"<td class='over' title='{why}'>{_when(health.last_crawl)} ▲</td>"
+
+
+def _outlet_row(health: OutletHealth, max_failure_rate: float, now: datetime) -> str:
     errors = ", ".join(f"{_esc(kind)} ×{n}" for kind, n in health.fetch_errors.most_common())
     failure = ""
     if health.last_failure:
@@ -264,7 +279,7 @@ def _outlet_row(health: OutletHealth, max_failure_rate: float) -> str:
         failure = f"<span class='failed'>{_esc(stage)} {_when(when)}: {_esc(error[:200])}</span>"
     counts = (health.total(name) for name in ("stored", "duplicates", "url_duplicates", "quarantined"))
     return (
-        f"<tr><th>{_esc(health.outlet_id)}</th><td>{_when(health.last_crawl)}</td>"
+        f"<tr><th>{_esc(health.outlet_id)}</th>{_crawl_cell(health, now)}"
         f"<td>{_when(health.last_process)}</td><td class='n'>{len(health.batches)}</td>"
         f"<td class='n'>{health.pages_fetched}</td>"
         + "".join(f"<td class='n'>{n}</td>" for n in counts)
@@ -280,7 +295,9 @@ def _outlet_table(data: ReportData) -> str:
         "stored", "of which duplicates", "URL duplicates", "quarantined", "failure rate",
         "duplicate rate", "fetch errors by kind", "last failed run",
     ]  # fmt: skip
-    rows = "".join(_outlet_row(data.outlets[o], data.max_failure_rate) for o in sorted(data.outlets))
+    rows = "".join(
+        _outlet_row(data.outlets[o], data.max_failure_rate, data.generated_at) for o in sorted(data.outlets)
+    )
     return "<h2>Outlets</h2><table><tr>" + "".join(f"<th>{h}</th>" for h in heads) + f"</tr>{rows}</table>"
 
 
@@ -342,7 +359,7 @@ def gx_link(data: ReportData, rel: str, out_dir: Path) -> str:
     if not data.lake_local:
         return f"<code>{_esc(data.lake_uri.rstrip('/') + '/' + rel)}</code>"
     target = os.path.relpath(Path(data.lake_uri) / rel, out_dir)
-    return f"<a href='{_esc(quote(Path(target).as_posix()))}'>GX results</a>"
+    return f"<a href='{_esc(quote(Path(target).as_posix(), safe='/='))}'>GX results</a>"
 
 
 def _batches(data: ReportData, out_dir: Path) -> str:

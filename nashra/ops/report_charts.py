@@ -13,24 +13,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # matplotlib loads in ~0.3 s: only `nashra report` pays for it
     from matplotlib.figure import Figure
 
-# Lines per chart: the outlets with the most of the measure; the rest are summed into "others",
-# so a chart stays readable with 37 outlets.
+# Lines per chart: the outlets with the most of the measure, and one line for the others' mean per
+# outlet (their sum would dwarf every other line), so a chart stays readable with 37 outlets.
 TOP_OUTLETS = 7
 DAY_FORMAT = "%Y-%m-%d"  # with the year: the axis may span a turn of the year or several
 OVER_COLOR, UNDER_COLOR = "#c62828", "#4c78a8"
 
 
-def top_series(series: dict[str, dict[date, int]], top: int = TOP_OUTLETS) -> dict[str, dict[date, int]]:
-    """The `top` outlets by total, plus one "others (n)" series summing the rest per day."""
+def top_series(series: dict[str, dict[date, int]], top: int = TOP_OUTLETS) -> dict[str, dict[date, float]]:
+    """The `top` outlets by total, plus one "others" series: the rest's mean per outlet and day."""
     ranked = sorted(series, key=lambda name: (-sum(series[name].values()), name))
-    kept = {name: series[name] for name in ranked[:top]}
+    kept: dict[str, dict[date, float]] = {name: dict(series[name]) for name in ranked[:top]}
     rest = ranked[top:]
     if rest:
-        others: dict[date, int] = {}
+        others: dict[date, float] = {}
         for name in rest:
             for day, value in series[name].items():
-                others[day] = others.get(day, 0) + value
-        kept[f"others ({len(rest)} outlets)"] = others
+                others[day] = others.get(day, 0.0) + value / len(rest)
+        kept[f"others: mean of {len(rest)} outlets"] = others
     return kept
 
 
@@ -43,7 +43,7 @@ def daily_figure(series: dict[str, dict[date, int]], days: list[date], ylabel: s
     ax = fig.add_subplot()
     marker = "o" if len(days) <= 62 else None  # a short range: show each day's point
     for name, points in top_series(series).items():
-        style = {"color": "#999999", "linestyle": "--"} if name.startswith("others (") else {}
+        style = {"color": "#999999", "linestyle": "--"} if name.startswith("others: ") else {}
         values = [points.get(day, 0) for day in days]
         ax.plot(days, values, label=name, linewidth=1.4, marker=marker, markersize=3, **style)
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=9))

@@ -19,7 +19,7 @@ from nashra.core.lake import Lake, open_lake
 from nashra.core.ledger import gx_page_path
 from nashra.core.tables import commit_batch
 from nashra.ops import report_charts
-from nashra.ops.report import DUPLICATE_RATE_LIMIT, EmptyLakeError, collect, render, write_report
+from nashra.ops.report import DUPLICATE_RATE_LIMIT, STALE_AFTER, EmptyLakeError, collect, render, write_report
 from nashra.stages.gx_docs import write_docs
 from nashra.stages.metrics import StageMetrics, record
 
@@ -183,7 +183,7 @@ def test_many_outlets_become_the_top_ones_and_others() -> None:
     series = {f"o{n:02}": {date(2026, 1, 1): n} for n in range(37)}
     top = report_charts.top_series(series)
     assert len(top) == report_charts.TOP_OUTLETS + 1 and "o36" in top and "o00" not in top
-    assert top["others (30 outlets)"][date(2026, 1, 1)] == sum(range(30))
+    assert top["others: mean of 30 outlets"][date(2026, 1, 1)] == pytest.approx(sum(range(30)) / 30)
 
 
 def test_arabic_headlines_are_right_to_left_and_escaped(page: tuple[str, Path]) -> None:
@@ -230,6 +230,16 @@ def test_rates_over_their_limits_are_marked(page: tuple[str, Path]) -> None:
     assert qna.count("class='n over'") == 1 and jaz.count("class='n over'") == 1
     assert f"duplicate rate {DUPLICATE_RATE_LIMIT:.0%}" in text and "failure rate 50%" in text
     assert "limit 50%" in re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)[-1]  # the bars' line
+
+
+def test_an_outlet_without_a_recent_successful_crawl_is_marked(tmp_path: Path) -> None:
+    lake = _lake(tmp_path)
+    fresh = render(collect(lake, 0.5, now=T), tmp_path)
+    assert "<td>2026-02-02 10:05 UTC</td>" in _row(fresh, "qna_en")  # 2 h old: not stale
+    late = render(collect(lake, 0.5, now=T + STALE_AFTER), tmp_path)
+    assert "<td class='over' title='no successful crawl in the 2 days" in _row(late, "qna_en")
+    assert ">never ▲</td>" not in late  # both outlets did crawl once
+    assert ">2026-02-01 10:00 UTC ▲</td>" in _row(late, "aljazeera_ar")
 
 
 def test_the_cli_writes_the_page_and_names_the_lake(tmp_path: Path, monkeypatch, capsys) -> None:
