@@ -204,7 +204,8 @@ def _collect_articles(lake: Lake, data: ReportData) -> None:
         batch.stored += 1
         batch.duplicates += row.get("dedup_status") == "duplicate"
         data.count("stored", row["outlet_id"], _batch_day(row["batch_id"]), 1)
-        if row.get("published_at") and row.get("title"):
+        # Headlines of canonical articles only: a duplicate repeats one already listed or older.
+        if row.get("published_at") and row.get("title") and row.get("dedup_status") != "duplicate":
             by_outlet[row["outlet_id"]].append(row)
     for outlet_id, candidates in by_outlet.items():
         latest = heapq.nlargest(HEADLINES, candidates, key=lambda r: r["published_at"])
