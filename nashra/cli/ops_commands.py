@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,17 @@ def register_reindex(subparsers: Any) -> None:
 
 # -- report --------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
+    from nashra.core.config import settings
     from nashra.core.lake import open_lake
 
-    path = report.write_report(open_lake(), Path(args.out))
-    print(f"wrote {path}")
+    cfg = settings()
+    lake = open_lake(cfg.lake_uri, cfg)
+    try:
+        path = report.write_report(lake, Path(args.out), cfg.max_failure_rate)
+    except report.EmptyLakeError as exc:  # services stopped or the wrong lake: keep the last page
+        print(f"nashra report: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} from the lake {lake.uri}")
     return 0
 
 

@@ -148,6 +148,22 @@ def gx_docs_dir(outlet_id: str, batch_id: str) -> str:
     return f"_gx/outlet={outlet_id}/{batch_id}"
 
 
+def gx_page_path(outlet_id: str, batch_id: str) -> str:
+    """The batch's readable GX page (nashra.stages.gx_docs writes it)."""
+    return f"{gx_docs_dir(outlet_id, batch_id)}/index.html"
+
+
+def gx_pages(lake: Lake, outlet_id: str) -> dict[str, str]:
+    """batch id -> its GX page, for every batch of the outlet that has one (one listing)."""
+    base = f"_gx/outlet={outlet_id}"
+    pages = {}
+    for rel in lake.list(base, "index.html"):
+        batch_id, _, name = rel[len(base) + 1 :].partition("/")
+        if name == "index.html":
+            pages[batch_id] = rel
+    return pages
+
+
 # The lake's tables as readers query them: the run metrics are one of them.
 READABLE_TABLES = ("articles", "quarantine", "url_duplicates", "metrics")
 

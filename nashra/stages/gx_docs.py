@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from nashra.core.lake import Lake
-from nashra.core.ledger import gx_docs_dir
+from nashra.core.ledger import gx_docs_dir, gx_page_path
 
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
@@ -64,5 +64,6 @@ def render(outlet_id: str, batch_id: str, suites: list[dict[str, Any]]) -> str:
 def write_docs(lake: Lake, outlet_id: str, batch_id: str, suites: list[dict[str, Any]]) -> str:
     folder = gx_docs_dir(outlet_id, batch_id)
     lake.write_json(f"{folder}/results.json", suites)
-    lake.write_bytes(f"{folder}/index.html", render(outlet_id, batch_id, suites).encode("utf-8"))
-    return f"{folder}/index.html"
+    page = gx_page_path(outlet_id, batch_id)
+    lake.write_bytes(page, render(outlet_id, batch_id, suites).encode("utf-8"))
+    return page

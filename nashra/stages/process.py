@@ -37,7 +37,7 @@ from nashra.core.warc import read_pages
 from nashra.stages.dedup_keys import load_lake_index, write_keys
 from nashra.stages.dedup_state import committed_after, concurrent_copies, load_window, write_signatures
 from nashra.stages.gx_docs import write_docs
-from nashra.stages.quality import BatchQualityError, BatchStats, gate
+from nashra.stages.quality import CRAWL_NOISE, BatchQualityError, BatchStats, gate
 from transforms.article import MAX_BODY_BYTES, process_page
 from transforms.dedup import (
     WindowState,
@@ -51,11 +51,6 @@ from transforms.validate import ValidationOutcome, run_suite, validate_articles
 log = logging.getLogger(__name__)
 # Stores of one batch when concurrent batches keep committing copies of its articles first.
 STORE_ATTEMPTS = 3
-
-# Reasons that describe the crawl, not the extraction: they do not count towards the failure rate
-# (a sitemap listing a PDF or a dead link is not a sign the outlet's layout changed).
-_CRAWL_REASONS = {"http_status", "not_html", "off_domain", "fetch_error", "too_large"}
-
 
 __all__ = ["BatchQualityError", "ProcessReport", "process_batch", "process_outlet"]
 
@@ -148,8 +143,8 @@ def process_batch(
     report.url_duplicates = len(url_dups)
     report.quarantined = len(rejections)
     report.reasons = dict(Counter(reason for r in rejections for reason in r.reasons))
-    extraction_failures = sum(1 for r in rejections if not set(r.reasons) & _CRAWL_REASONS)
-    considered = report.pages - sum(1 for r in rejections if set(r.reasons) & _CRAWL_REASONS)
+    extraction_failures = sum(1 for r in rejections if not set(r.reasons) & CRAWL_NOISE)
+    considered = report.pages - sum(1 for r in rejections if set(r.reasons) & CRAWL_NOISE)
     report.failure_rate = extraction_failures / considered if considered else 0.0
     if not report.accounted():
         raise RuntimeError(f"{outlet.id}/{batch_id}: page accounting is off: {report}")

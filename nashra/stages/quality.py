@@ -22,6 +22,10 @@ HISTORY = 10  # recent batches that make the baseline
 MIN_HISTORY = 3  # fewer batches than this: no baseline yet, only the absolute limit applies
 MIN_PAGES = 5  # a jump on fewer pages than this is noise
 JUMP = 0.3  # absolute rise of the failure rate over the baseline that fails the batch
+# Reasons that describe the crawl, not the extraction: they do not count towards the failure rate
+# (a sitemap listing a PDF or a dead link is not a sign the outlet's layout changed). The process
+# stage's gate and `nashra report` both use them.
+CRAWL_NOISE = frozenset({"http_status", "not_html", "off_domain", "fetch_error", "too_large"})
 
 
 class BatchQualityError(RuntimeError):
