@@ -52,6 +52,8 @@ def build(outlet) -> list[DAG]:  # spiders.registry.Outlet
 
             @task(
                 task_id=stage,
+                # Inputs and outputs, for the lineage (Airflow's asset graph and OpenLineage).
+                inlets=[asset(trigger, outlet.id)] if trigger else [],
                 outlets=[asset(produces, outlet.id)],
                 **limits(stage),
             )

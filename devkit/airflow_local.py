@@ -133,6 +133,12 @@ def airflow_env(
         "NASHRA_ALLOW_LOOPBACK": "1",
         "NASHRA_LAKE_URI": lake_uri,
         "NASHRA_LOCAL_SERVICES": "0",
+        # OpenLineage run events (inputs and outputs: the tasks' assets) as JSON lines in a file;
+        # a deployment points the transport at Marquez or another OpenLineage backend instead.
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "nashra",
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(home / "openlineage.jsonl"), "append": True}
+        ),
     }
     for name in ("ES_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3"):
         env.pop(name, None)  # the tasks read the connections, as in a deployment

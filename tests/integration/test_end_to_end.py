@@ -14,6 +14,7 @@ import pytest
 
 from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
+from tests.support import dag_bag
 
 pytestmark = pytest.mark.slow
 
@@ -38,14 +39,12 @@ def _run_outlet(bag: Any, outlet_id: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def run(pipeline_env, fixture_web, airflow_db) -> Iterator[Run]:
-    from airflow.dag_processing.dagbag import DagBag
 
     from nashra.stages.index import es_client
 
     with pytest.MonkeyPatch.context() as mp:
         lake_uri, prefix = pipeline_env(mp, "e2e")
-        bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
-        assert not bag.import_errors
+        bag = dag_bag()
         states: dict[str, str] = {}
         start = len(fixture_web.requests)  # the fixture web is shared: only this run's requests
         for outlet_id in truth.OUTLET_IDS:

@@ -19,6 +19,7 @@ import pytest
 
 from devkit.fixture_web import truth
 from nashra.ops.events import batches_in, drain_queue, outlets_in_event, raw_keys
+from tests.support import dag_bag
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,13 +102,11 @@ def _sqs(env: dict[str, str]) -> Any:
 
 
 def test_the_asset_watcher_trigger_reads_the_event_and_the_inbox_dag_processes_the_batch(env) -> None:
-    from airflow.dag_processing.dagbag import DagBag
 
     key = _produce_raw_batch(env)
     _sqs(env).send_message(QueueUrl=env["NASHRA_SQS_QUEUE_URL"], MessageBody=s3_event(env["BUCKET"], key))
 
-    bag = DagBag(dag_folder=str(REPO / "dags"))
-    assert not bag.import_errors
+    bag = dag_bag()
     inbox = bag.dags["nashra_inbox"]
     (asset,) = inbox.timetable.asset_condition.objects
     (watcher,) = asset.watchers

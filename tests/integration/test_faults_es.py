@@ -32,7 +32,7 @@ from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
 from nashra.core.ledger import manifest_path
 from nashra.core.tables import commit_batch
-from tests.support import use_fixture_web
+from tests.support import dag_bag, use_fixture_web
 
 pytestmark = pytest.mark.slow
 PRODUCTION_RETRIES = 2  # dags/nashra_pipeline.py's default
@@ -140,7 +140,6 @@ def _fast_retries(monkeypatch: pytest.MonkeyPatch, dag: Any) -> None:
 def test_es_down_during_indexing_then_back(
     env: Lake, cluster: Cluster, airflow_db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from airflow.dag_processing.dagbag import DagBag
 
     from nashra.stages import tasks
     from nashra.stages.index import es_client
@@ -177,7 +176,7 @@ def test_es_down_during_indexing_then_back(
     with pytest.raises(Exception) as down:
         tasks.index("le360_fr")
     assert "Connection" in type(down.value).__name__ or "le360_fr" in str(down.value)
-    bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
+    bag = dag_bag()
     dag = bag.dags["nashra_index__le360_fr"]
     _fast_retries(monkeypatch, dag)
     run = dag.test(logical_date=truth.REFERENCE_NOW)

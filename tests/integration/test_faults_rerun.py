@@ -11,7 +11,6 @@ articles of the outlets run, and every expected quarantined page is quarantined.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 
 from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
+from tests.support import dag_bag
 
 pytestmark = pytest.mark.slow
 PRODUCTION_RETRIES = 2  # dags/nashra_pipeline.py's default
@@ -38,19 +38,19 @@ class World:
     bag: Any
 
 
-@pytest.fixture(scope="module")
-def world(pipeline_env, airflow_db) -> Iterator[World]:
-    from airflow.dag_processing.dagbag import DagBag
+@pytest.fixture
+def world(pipeline_env, airflow_db, monkeypatch: pytest.MonkeyPatch) -> World:
+    """A lake and an index of the test's own (what one test stores, a wire copy stored first as
+    the canonical say, must not decide what another expects), and the DAGs parsed for that lake
+    (their assets are named by its URI), with the production retries but a short back-off."""
 
     from nashra.stages.index import es_client
 
-    with pytest.MonkeyPatch.context() as mp:
-        lake_uri, prefix = pipeline_env(mp, "rerun")
-        bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
-        assert not bag.import_errors
-        for dag in bag.dags.values():
-            _fast_retries(mp, dag)
-        yield World(open_lake(lake_uri), es_client(), prefix, bag)
+    lake_uri, prefix = pipeline_env(monkeypatch, "rerun")
+    bag = dag_bag()
+    for dag in bag.dags.values():
+        _fast_retries(monkeypatch, dag)
+    return World(open_lake(lake_uri), es_client(), prefix, bag)
 
 
 def _run(world: World, stage: str, outlet_id: str) -> Any:

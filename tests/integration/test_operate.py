@@ -13,6 +13,7 @@ import yaml
 
 from devkit.fixture_web import truth
 from nashra.core.lake import Lake, open_lake
+from tests.support import dag_bag
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +43,6 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(pipeline_env, airflow_db, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    from airflow.dag_processing.dagbag import DagBag
 
     from nashra.stages.index import es_client
 
@@ -52,15 +52,25 @@ def world(pipeline_env, airflow_db, tmp_path_factory: pytest.TempPathFactory) ->
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         lake_uri, prefix = pipeline_env(mp, "ops", registry=path)
-        bag = DagBag(dag_folder=str(REPO / "dags"))
-        assert not bag.import_errors
+        bag = dag_bag()
         yield World(open_lake(lake_uri), es_client(), prefix, bag)
 
 
-def test_an_outlet_added_to_the_registry_only_is_crawled_processed_and_indexed(world: World) -> None:
+@pytest.fixture(scope="module")
+def added(world: World) -> dict[str, str]:
+    """The new outlet's DAGs run once (crawl, process, index): what every test here starts from,
+    whichever runs first."""
+    states = {}
     for stage in ("crawl", "process", "index"):
         run = world.bag.dags[f"nashra_{stage}__{NEW_OUTLET}"].test(logical_date=truth.REFERENCE_NOW)
-        assert str(run.state) == "success", stage
+        states[stage] = str(run.state)
+    return states
+
+
+def test_an_outlet_added_to_the_registry_only_is_crawled_processed_and_indexed(
+    world: World, added: dict[str, str]
+) -> None:
+    assert added == {"crawl": "success", "process": "success", "index": "success"}
     stored = world.lake.dataset("articles").to_table().to_pylist()
     assert stored and {r["outlet_id"] for r in stored} == {NEW_OUTLET}
     world.es.indices.refresh(index=world.index)
@@ -71,12 +81,12 @@ def test_an_outlet_added_to_the_registry_only_is_crawled_processed_and_indexed(w
 
 
 def test_replay_applies_new_rules_to_old_pages_without_recrawling(
-    world: World, fixture_web, monkeypatch: pytest.MonkeyPatch
+    world: World, added: dict[str, str], fixture_web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import nashra.stages.process
 
     before = {r["article_id"]: r for r in world.lake.dataset("articles").to_table().to_pylist()}
-    assert before, "runs after the registry test, on its lake"
+    assert before and added["process"] == "success"
     requests_before = len(fixture_web.requests)
     original = nashra.stages.process.process_page
 
@@ -105,7 +115,10 @@ def test_replay_applies_new_rules_to_old_pages_without_recrawling(
     assert all(h["_source"]["title"].startswith("[v2] ") for h in docs["hits"])
 
 
-def test_the_maintenance_dag_compacts_every_table_and_loses_no_row(world: World) -> None:
+def test_the_maintenance_dag_compacts_every_table_and_loses_no_row(
+    world: World, added: dict[str, str]
+) -> None:
+    assert added["process"] == "success"
     counts = {t: world.lake.dataset(t).count_rows() for t in ("articles", "dedup_keys", "signatures")}
     run = world.bag.dags["nashra_maintenance"].test(run_conf={"full": True})
     assert str(run.state) == "success"

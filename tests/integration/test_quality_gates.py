@@ -21,7 +21,7 @@ from devkit.fixture_web.site import build_site
 from nashra.core.lake import Lake, open_lake
 from nashra.core.ledger import manifest_path, write_manifest
 from nashra.stages.quality import BatchQualityError, BatchStats, problems, recent_failure_rates
-from tests.support import use_fixture_web
+from tests.support import dag_bag, use_fixture_web
 
 # What a redesign to a client-rendered page looks like to a crawler: the title is still there,
 # the text moved into a script the extractor does not run.
@@ -105,13 +105,11 @@ def test_through_airflow_the_redesigned_outlets_process_task_fails_naming_it(
     """The same redesign, through the outlet's real DAGs (dag.test() on the SQLite metadata DB):
     the crawl succeeds, the process task fails with the outlet and the symptom in the failure its
     callback reports, nothing reaches the index and the batch stays pending for a retry."""
-    from airflow.dag_processing.dagbag import DagBag
 
     from nashra.core.ledger import pending_batches, raw_batches
     from nashra.stages.index import documents_per_batch, es_client
 
-    bag = DagBag(dag_folder=str(truth.REGISTRY_PATH.parents[2] / "dags"))
-    assert not bag.import_errors
+    bag = dag_bag()
     dags = {stage: bag.dags[f"nashra_{stage}__hespress_ar"] for stage in ("crawl", "process", "index")}
 
     crawl = dags["crawl"].test(logical_date=truth.REFERENCE_NOW)

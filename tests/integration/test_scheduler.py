@@ -5,6 +5,7 @@ articles become searchable."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -93,3 +94,26 @@ def test_the_scheduler_runs_crawl_process_index_from_the_schedule(s3, es_node, f
     es.indices.refresh(index=prefix)
     indexed = {h["_source"]["url"] for h in es.search(index=prefix, size=100)["hits"]["hits"]}
     assert indexed == {a.url for a in truth.articles_of(OUTLET)}
+    _assert_lineage(tmp_path / "airflow" / "openlineage.jsonl", lake_uri)
+
+
+SIDES = ("inputs", "outputs")
+
+
+def _assert_lineage(events_file: Path, lake_uri: str) -> None:
+    """OpenLineage run events from the real task runner: the process task read the outlet's raw
+    archive and wrote its articles partition, both named by their S3 location."""
+    events = [json.loads(line) for line in events_file.read_text().splitlines() if line.strip()]
+    done = [
+        e
+        for e in events
+        if e.get("eventType") == "COMPLETE" and e["job"]["name"] == f"nashra_process__{OUTLET}.process"
+    ]
+    assert done, sorted({(e.get("eventType"), e["job"]["name"]) for e in events})
+    bucket, prefix = lake_uri.removeprefix("s3://").split("/", 1)
+    datasets = {
+        side: {(d["namespace"], d["name"]) for e in done for d in e.get(side, [])}
+        for side in ("inputs", "outputs")
+    }
+    assert (f"s3://{bucket}", f"{prefix}/raw/outlet={OUTLET}") in datasets["inputs"], datasets
+    assert (f"s3://{bucket}", f"{prefix}/articles/outlet_id={OUTLET}") in datasets["outputs"], datasets
