@@ -37,6 +37,12 @@ os.environ.update(
         # A `make demo` left running in this checkout must not lend its lake, node or registry
         # to the tests (tests/unit/test_cli_where.py turns it on for itself).
         "NASHRA_LOCAL_SERVICES": "0",
+        # Every module's DAG tests share one metadata DB but each has a lake and an index of its
+        # own; Airflow keeps one active asset per name, and dag.test() runs no scheduler to retire
+        # the assets of an earlier module's lake. So the assets are named after one lake and one
+        # index for the session. The scheduler test (a database of its own) checks the real URIs.
+        "NASHRA_LINEAGE_LAKE_URI": "s3://nashra-test-session/lake",
+        "NASHRA_LINEAGE_INDEX_URI": "elasticsearch://nashra-test-session/nashra-articles",
     }
 )
 os.environ.setdefault("NASHRA_SEEDS_DIR", str(REPO / "devkit" / "fixture_web" / "seeds"))

@@ -45,19 +45,10 @@ class StubOutlet:
 
 
 def dag_bag() -> Any:
-    """The project's DAGs, parsed now (their assets are named by the lake URI of this moment).
-
-    Test modules share one Airflow database but each has a lake of its own, so each parse names
-    the same assets (`nashra.raw.<id>`) at another URI. Airflow activates an asset only when no
-    active one has its name; in a deployment the scheduler retires the unreferenced ones after a
-    reparse, and dag.test() runs no scheduler. So the earlier parses' assets are retired here,
-    as the scheduler would, before this parse registers its own."""
+    """The project's DAGs, parsed now, for dag.test() on the session's metadata DB (their assets
+    are named after the session's lineage lake: tests/conftest.py says why)."""
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.models.asset import AssetActive
-    from airflow.utils.session import create_session
 
-    with create_session() as session:
-        session.query(AssetActive).filter(AssetActive.name.like("nashra.%")).delete(synchronize_session=False)
     bag = DagBag(dag_folder=str(FIXTURE_REGISTRY.parents[2] / "dags"))
     assert not bag.import_errors, bag.import_errors
     return bag

@@ -100,11 +100,21 @@ def asset_uri(kind: str, outlet_id: str | None = None) -> str:
     lookup at parse time is a database call. Without ES_URL the search asset names the connection.
     """
     if kind == "search":
+        # NASHRA_LINEAGE_INDEX_URI: the same, for a cluster reached under another name (a proxy).
+        pinned = os.environ.get("NASHRA_LINEAGE_INDEX_URI")
+        if pinned:
+            return f"{pinned.rstrip('/')}/outlet_id={outlet_id}"
         es_url = os.environ.get("ES_URL")
         host = urlsplit(split_credentials(es_url)[0]).netloc if es_url else "elasticsearch_default"
         prefix = os.environ.get("NASHRA_INDEX_PREFIX") or "nashra-articles"
         return f"elasticsearch://{host}/{prefix}/outlet_id={outlet_id}"
-    lake = os.environ.get("NASHRA_LAKE_URI") or str(REPO_ROOT / "var" / "lake")
+    # NASHRA_LINEAGE_LAKE_URI: the name lineage gives the lake when it is reached under another
+    # one (an S3 access point alias, a gateway); the test session pins it, see tests/conftest.py.
+    lake = (
+        os.environ.get("NASHRA_LINEAGE_LAKE_URI")
+        or os.environ.get("NASHRA_LAKE_URI")
+        or str(REPO_ROOT / "var" / "lake")
+    )
     rel = raw_location(outlet_id) if kind == "raw" else articles_location(str(outlet_id))
     return storage_uri(lake, rel)
 

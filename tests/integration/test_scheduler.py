@@ -68,6 +68,8 @@ def test_the_scheduler_runs_crawl_process_index_from_the_schedule(s3, es_node, f
         lake_uri=lake_uri,
     )
     env |= {"NASHRA_INDEX_PREFIX": prefix, "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10"}
+    for name in ("NASHRA_LINEAGE_LAKE_URI", "NASHRA_LINEAGE_INDEX_URI"):
+        env.pop(name, None)  # a database of its own: the assets' real storage URIs
     (tmp_path / "airflow").mkdir()
     log = tmp_path / "standalone.log"
     pid = airflow_local.start_standalone(env, log)

@@ -7,6 +7,12 @@ import pytest
 from nashra.ops.dag_defaults import asset_uri
 
 
+@pytest.fixture(autouse=True)
+def _real_lake_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NASHRA_LINEAGE_LAKE_URI", "NASHRA_LINEAGE_INDEX_URI"):  # the session pins them (conftest)
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_on_s3_the_assets_are_the_lake_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NASHRA_LAKE_URI", "s3://news-lake/prod/")
     assert asset_uri("raw", "hespress_ar") == "s3://news-lake/prod/raw/outlet=hespress_ar"
@@ -40,3 +46,9 @@ def test_the_generated_dags_produce_and_consume_those_uris(monkeypatch: pytest.M
     (produced,) = crawl.get_task("crawl").outlets
     assert produced.uri == "s3://news-lake/prod/raw/outlet=hespress_ar"
     assert "s3://news-lake/prod/raw/outlet=hespress_ar" in repr(process.timetable.asset_condition)
+
+
+def test_lineage_can_name_the_lake_by_another_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NASHRA_LAKE_URI", "s3://lake-alias-s3alias/prod")  # how the tasks reach it
+    monkeypatch.setenv("NASHRA_LINEAGE_LAKE_URI", "s3://news-lake/prod")  # what lineage calls it
+    assert asset_uri("raw", "qna_en") == "s3://news-lake/prod/raw/outlet=qna_en"
