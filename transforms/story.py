@@ -111,7 +111,8 @@ _WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5, "q": 
 # Words between a number and its unit ("30 pour cent", "12 في المئة") or between the two numbers
 # of a range ("42 et 47 degrés", "7 و10 أقدام", "5 to 7 metres").
 _UNIT_FILLERS = frozenset({"pour", "per", "في"})
-_RANGE_WORDS = frozenset({"and", "to", "et", "à", "a", "و", "الى", "إلى", "-"})
+_UNIT_SIGNS = {"%": "percent", "٪": "percent", "°": "degree"}
+_RANGE_WORDS = frozenset({"and", "to", "et", "à", "a", "و", "الى", "إلى"})
 
 
 # French elision and English possessive around a name: "l'Irak", "d'Oman", "Qatar's".
@@ -187,15 +188,18 @@ def _value(tokens: list[tuple[str, str]], i: int) -> int | None:
 
 
 def _unit_after(tokens: list[tuple[str, str]], i: int) -> str | None:
-    """The unit measuring the number at i: "42 degrés", "131 ألف حاوية", "12 %", "30 pour cent", and
-    the first number of a range, "entre 42 et 47 degrés", "ما بين 7 و10 أقدام"."""
+    """The unit measuring the number at i: "42 degrés", "131 ألف حاوية", "12 %", "42°C", "30 pour
+    cent", and the first number of a range: "entre 42 et 47 degrés", "ما بين 7 و10 أقدام", "5-7 m"."""
     nxt = i + 1
     if nxt < len(tokens) and tokens[nxt][0].lower() in _MULTIPLIERS:
         nxt += 1
     if nxt >= len(tokens):
         return None
-    if tokens[nxt][1].strip().startswith("%"):
-        return "percent"
+    gap = tokens[nxt][1].strip()
+    if gap[:1] in _UNIT_SIGNS:
+        return _UNIT_SIGNS[gap[:1]]
+    if gap in ("-", "–") and _NUMBER.match(tokens[nxt][0]):  # "5-7 metres": the range's second number
+        return _unit_after(tokens, nxt)
     word = tokens[nxt][0]
     if word.lower() in _UNIT_FILLERS and nxt + 1 < len(tokens):  # "pour cent", "في المئة"
         word = tokens[nxt + 1][0]

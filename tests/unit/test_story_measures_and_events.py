@@ -39,6 +39,8 @@ def test_an_ordinary_word_is_no_event(word: str) -> None:
         ("Alerte", "Des températures entre 42 et 47 degrés sont attendues.", "fr"),
         ("Heat", "Temperatures of 42 to 47 degrees are expected.", "en"),
         ("إنذار", "درجات حرارة تتراوح ما بين 42 و47 درجة مئوية.", "ar"),
+        ("Canicule", "Entre 42°C et 47°C dans le sud.", "fr"),
+        ("Heat", "Highs of 42-47 degrees Celsius.", "en"),
     ],
 )
 def test_a_range_gives_both_numbers_its_unit(title: str, body: str, language: str) -> None:
