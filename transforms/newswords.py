@@ -11,6 +11,7 @@ transforms/story.py can key them like places (transforms/places.py):
   the three languages (the first word that names each kind of event, and its usual synonyms), not
   taken from the evaluation texts. A shared concept says "same kind of event", not "same event":
   story.py weighs it low and never lets it carry a link alone.
+- month names (``month``), so "1er février", "February 1" and "1 فبراير" give one date;
 - measure units (``unit``) and spelled-out numbers (``number_word``): "42 et 47 degrés" and
   "42 و47 درجة" are the same measurement, "trente centimètres" and "ثلاثين سنتيمترا" the same
   figure. A number with its unit is better evidence than a bare small number.
@@ -109,6 +110,24 @@ _NUMBER_WORDS = """
 100 | hundred, cent | مائة, مئة
 """
 
+# Month names: the Gregorian months as French, English (capitalised), Maghreb and Mashreq Arabic write them.
+_MONTHS = """
+1 | janvier, January, Jan | يناير
+2 | fevrier, fev, February, Feb | فبراير
+3 | mars, March, Mar | مارس
+4 | avril, April, Apr | ابريل
+5 | mai, May | ماي, مايو
+6 | juin, June, Jun | يونيو
+7 | juillet, July, Jul | يوليوز, يوليو
+8 | aout, August, Aug | غشت, اغسطس
+9 | septembre, sept, September, Sep | شتنبر, سبتمبر
+10 | octobre, October, Oct | اكتوبر
+11 | novembre, November, Nov | نونبر, نوفمبر
+12 | decembre, December, Dec | دجنبر, ديسمبر
+"""
+# English month names are written with a capital; in lower case they are other words ("may", "march").
+_CAPITALISED_MONTHS = frozenset(fold(w) for w in re.findall(r"\b[A-Z][a-z]+\b", _MONTHS))
+
 _AR_NORMAL = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 _AR_ENDING = re.compile(r"(?:ية|ات|ين|ون|ة|ي|ا)$")
 
@@ -130,7 +149,10 @@ def _table(text: str) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, 
     return exact, sorted(prefixes, key=lambda p: -len(p[0])), arabic
 
 
-_TABLES = {name: _table(text) for name, text in (("c", _CONCEPTS), ("u", _UNITS), ("n", _NUMBER_WORDS))}
+_TABLES = {
+    name: _table(text)
+    for name, text in (("c", _CONCEPTS), ("u", _UNITS), ("n", _NUMBER_WORDS), ("m", _MONTHS))
+}
 
 
 @lru_cache(maxsize=65536)
@@ -146,7 +168,8 @@ def _lookup(table: str, word: str) -> str | None:
                 return arabic[stem]
         return None
     folded = fold(word)
-    for form in (folded, folded[:-1] if folded[-1:] in "sx" and len(folded) > 3 else folded):
+    plural = folded[:-1] if folded[-1:] in "sx" and len(folded) > 3 and table != "m" else folded
+    for form in (folded, plural):
         if form in exact:
             return exact[form]
     if len(folded) >= 4:
@@ -169,4 +192,12 @@ def unit(word: str) -> str | None:
 def number_word(word: str) -> int | None:
     """The value of a spelled-out number ("trente", "ثلاثين" -> 30), or None."""
     found = _lookup("n", word)
+    return int(found) if found else None
+
+
+def month(word: str) -> int | None:
+    """The month a word names ("février", "Feb", "فبراير", "فبراير" -> 2), or None."""
+    if word[:1].islower() and fold(word) in _CAPITALISED_MONTHS:
+        return None
+    found = _lookup("m", word)
     return int(found) if found else None

@@ -15,6 +15,7 @@ keeps a key for every word of its title and lead (function words removed) and a 
                                                                        (Morocco, Qatar, Doha ...: weak)
     q:<value>|<unit>     a number with its unit      e:<concept>       an event word ("séisme", "زلزال",
                          ("42 et 47 degrés")                           "earthquake": transforms/newswords.py)
+    d:<month>-<day>      a date ("1er février", "February 1", "1 فبراير")
 Long real articles share common names whatever the event ("United States", "Democratic", the
 candidates of one election), so the evidence is weighed by where it sits and how rare it is:
 - a key in the title or the lead (the first PROMINENT_WORDS words) of both articles counts fully,
@@ -106,10 +107,12 @@ _MULTIPLIERS = {
 _COMMON_PLACES = frozenset(
     {"mGrb", "mrk", "ktr", "dh", "rbt", "kblnk", "ksblnk", "mmlk", "dlt", "mrkS", "mrks", "bld", "lbld"}
 )
-# q: a number with its unit (on top of its n:/s: key); e: an event concept (transforms/newswords.py).
-_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5, "q": 1.0, "e": 0.5}
+# q: a number with its unit (on top of its n:/s: key); e: an event concept (transforms/newswords.py);
+# d: a date (day and month; many articles of one day name it: never a link alone).
+_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5, "q": 1.0, "e": 0.5, "d": 0.5}
 # Words between a number and its unit ("30 pour cent", "12 في المئة") or between the two numbers
 # of a range ("42 et 47 degrés", "7 و10 أقدام", "5 to 7 metres").
+_ORDINAL_ENDINGS = frozenset({"er", "st", "nd", "rd", "th"})  # "1er février", "February 1st"
 _UNIT_FILLERS = frozenset({"pour", "per", "في"})
 _UNIT_SIGNS = {"%": "percent", "٪": "percent", "°": "degree"}
 _RANGE_WORDS = frozenset({"and", "to", "et", "à", "a", "و", "الى", "إلى"})
@@ -207,6 +210,17 @@ def _unit_after(tokens: list[tuple[str, str]], i: int) -> str | None:
     if found or word.lower() not in _RANGE_WORDS or nxt + 2 >= len(tokens):
         return found
     return _unit_after(tokens, nxt + 1) if _value(tokens, nxt + 1) is not None else None
+
+
+def _date_key(tokens: list[tuple[str, str]], i: int) -> str | None:
+    """d:<month>-<day> for "1er février", "1 فبراير", "February 1", "Feb. 1st": one date in any language."""
+    if not tokens[i][0].isdigit() or not 1 <= int(tokens[i][0].translate(_DIGITS)) <= 31:
+        return None
+    after = i + 2 if i + 2 < len(tokens) and tokens[i + 1][0].lower() in _ORDINAL_ENDINGS else i + 1
+    found = newswords.month(tokens[after][0]) if after < len(tokens) else None
+    if found is None and i:
+        found = newswords.month(tokens[i - 1][0])
+    return f"d:{found}-{int(tokens[i][0].translate(_DIGITS))}" if found else None
 
 
 def _quantity_key(tokens: list[tuple[str, str]], i: int) -> str | None:
@@ -321,6 +335,7 @@ def story_keys(title: str, body: str, language: str | None) -> tuple[str, frozen
         if _NUMBER.match(token):
             add(_number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else ""), i)
         add(_quantity_key(tokens, i), i)
+        add(_date_key(tokens, i), i)
         for part in token.split("-"):  # "tree-planting", "sud-est": each part may name a concept
             found = newswords.concept(part) if len(part) > 1 else None
             add(found and f"e:{found}", i)

@@ -128,3 +128,20 @@ def test_tuning_translations_without_a_shared_name_link(first: str, second: str)
 def test_the_other_heat_alert_stays_apart() -> None:
     # Two days earlier, other figures and regions: shares event words, no measurement.
     assert score(_eval_doc("heat2_ar"), _eval_doc("heat_fr")) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Doha, le 1er février 2026 - La réunion s'est tenue dimanche.", "fr"),
+        ("Doha, February 1 (QNA) - The meeting was held on Sunday.", "en"),
+        ("On Feb. 1st the meeting was held.", "en"),
+        ("الدوحة في 1 فبراير /قنا/ عقد الاجتماع يوم الأحد.", "ar"),
+    ],
+)
+def test_a_date_gives_one_key_in_every_language(text: str, language: str) -> None:
+    assert "d:2-1" in story_keys("Meeting", text, language)[1]
+
+
+def test_may_as_a_verb_is_no_month() -> None:
+    assert not {k for k in story_keys("Prices", "Prices may 5 times rise in May 2026.", "en")[1] if "d:" in k}
