@@ -334,11 +334,15 @@ def story_keys(title: str, body: str, language: str | None) -> tuple[str, frozen
     for i, (token, _) in enumerate(tokens[: n_title + BODY_WORDS]):
         if _NUMBER.match(token):
             add(_number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else ""), i)
-        add(_quantity_key(tokens, i), i)
-        add(_date_key(tokens, i), i)
-        for part in token.split("-"):  # "tree-planting", "sud-est": each part may name a concept
-            found = newswords.concept(part) if len(part) > 1 else None
-            add(found and f"e:{found}", i)
+            add(_quantity_key(tokens, i), i)
+            add(_date_key(tokens, i), i)
+            continue
+        if newswords.number_word(token):  # "trente centimètres"
+            add(_quantity_key(tokens, i), i)
+        for part in token.split("-") if "-" in token else (token,):  # "tree-planting": each part
+            found = newswords.concept(part)
+            if found:
+                add(f"e:{found}", i)
     for i, place in sorted(place_positions.items()):
         add(_place_key(place), i)
     body_names: set[str] = set()
