@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from transforms.places import _arabic_forms, fold
+from transforms.places import arabic_forms, fold
 
 # id | French and English words | Arabic words
 _CONCEPTS = """
@@ -159,7 +159,7 @@ _TABLES = {
 def _lookup(table: str, word: str) -> str | None:
     exact, prefixes, arabic = _TABLES[table]
     if any("\u0600" <= c <= "\u06ff" for c in word):
-        for form in _arabic_forms(word):
+        for form in arabic_forms(word):
             form = form.translate(_AR_NORMAL)
             if form in arabic:
                 return arabic[form]
