@@ -111,6 +111,11 @@ def _arabic_forms(word: str) -> tuple[str, ...]:
     return (word, *(word[len(p) :] for p in _AR_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2))
 
 
+def arabic_forms(word: str) -> tuple[str, ...]:
+    """The word and its forms without a clitic prefix (transforms/newswords.py reads words the same way)."""
+    return _arabic_forms(word)
+
+
 def _inflect(base: str) -> set[str]:
     """French and English adjective and noun endings: marocain(e)(s), irakien(ne)(s), Iraqi(s)."""
     out = {base, base + "s", base + "e", base + "es"}

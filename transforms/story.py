@@ -13,6 +13,9 @@ keeps a key for every word of its title and lead (function words removed) and a 
     n:<digits>           a number                    y:<year>          a year (weak: every story has one)
     c:<place id>         a country or region         p:<...>           a place every story here names
                                                                        (Morocco, Qatar, Doha ...: weak)
+    q:<value>|<unit>     a number with its unit      e:<concept>       an event word ("séisme", "زلزال",
+                         ("42 et 47 degrés")                           "earthquake": transforms/newswords.py)
+    d:<month>-<day>      a date ("1er février", "February 1", "1 فبراير")
 Long real articles share common names whatever the event ("United States", "Democratic", the
 candidates of one election), so the evidence is weighed by where it sits and how rare it is:
 - a key in the title or the lead (the first PROMINENT_WORDS words) of both articles counts fully,
@@ -24,7 +27,10 @@ candidates of one election), so the evidence is weighed by where it sits and how
   other article when both are in one language: "Warren endorses Biden" is not "Sanders endorses
   Biden", however many names the two share;
 - the shared evidence must include a distinctive key (a name, a name pair or a number, in a
-  lead), not only places, years and small numbers.
+  lead), not only places, years and small numbers; two measurements in both leads ("entre 42 et
+  47 degrés" / "ما بين 42 و47 درجة") count as one. Event words never carry a link: they add to the
+  score of a pair already anchored, which is how a translated weather or disaster report with no
+  name in common links (the weights were set on the tuning split, README.md there).
 Markers stored with the keys (state in the lake is a list of strings): "^<key>" the key is in the
 title or lead, "!<key>" the key names the headline's subject, "~<language>".
 """
@@ -37,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from transforms import places
+from transforms import newswords, places
 from transforms.transliterate import fold_latin, is_arabic, skeleton
 
 WINDOW = timedelta(days=3)
@@ -101,7 +107,15 @@ _MULTIPLIERS = {
 _COMMON_PLACES = frozenset(
     {"mGrb", "mrk", "ktr", "dh", "rbt", "kblnk", "ksblnk", "mmlk", "dlt", "mrkS", "mrks", "bld", "lbld"}
 )
-_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5}
+# q: a number with its unit (on top of its n:/s: key); e: an event concept (transforms/newswords.py);
+# d: a date (day and month; many articles of one day name it: never a link alone).
+_WEIGHTS = {"b": 1.5, "n": 1.5, "s": 0.75, "y": 0.25, "p": 0.25, "c": 0.5, "q": 1.0, "e": 0.5, "d": 0.5}
+# Words between a number and its unit ("30 pour cent", "12 في المئة") or between the two numbers
+# of a range ("42 et 47 degrés", "7 و10 أقدام", "5 to 7 metres").
+_ORDINAL_ENDINGS = frozenset({"er", "st", "nd", "rd", "th"})  # "1er février", "February 1st"
+_UNIT_FILLERS = frozenset({"pour", "per", "في"})
+_UNIT_SIGNS = {"%": "percent", "٪": "percent", "°": "degree"}
+_RANGE_WORDS = frozenset({"and", "to", "et", "à", "a", "و", "الى", "إلى"})
 
 
 # French elision and English possessive around a name: "l'Irak", "d'Oman", "Qatar's".
@@ -165,6 +179,55 @@ def _number_key(token: str, next_word: str = "") -> str | None:
     if 1900 <= value <= 2100 and len(whole) == 4:
         return f"y:{value}"
     return f"s:{value}" if value <= 31 else f"n:{value}"
+
+
+def _value(tokens: list[tuple[str, str]], i: int) -> int | None:
+    """The value of a number written in digits (with its multiplier word) or in words."""
+    token = tokens[i][0]
+    if not _NUMBER.match(token):
+        return newswords.number_word(token)
+    key = _number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else "")
+    return int(key[2:]) if key else None
+
+
+def _unit_after(tokens: list[tuple[str, str]], i: int) -> str | None:
+    """The unit measuring the number at i: "42 degrés", "131 ألف حاوية", "12 %", "42°C", "30 pour
+    cent", and the first number of a range: "entre 42 et 47 degrés", "ما بين 7 و10 أقدام", "5-7 m"."""
+    nxt = i + 1
+    if nxt < len(tokens) and tokens[nxt][0].lower() in _MULTIPLIERS:
+        nxt += 1
+    if nxt >= len(tokens):
+        return None
+    gap = tokens[nxt][1].strip()
+    if gap[:1] in _UNIT_SIGNS:
+        return _UNIT_SIGNS[gap[:1]]
+    if gap in ("-", "–") and _NUMBER.match(tokens[nxt][0]):  # "5-7 metres": the range's second number
+        return _unit_after(tokens, nxt)
+    word = tokens[nxt][0]
+    if word.lower() in _UNIT_FILLERS and nxt + 1 < len(tokens):  # "pour cent", "في المئة"
+        word = tokens[nxt + 1][0]
+    found = newswords.unit(word)
+    if found or word.lower() not in _RANGE_WORDS or nxt + 2 >= len(tokens):
+        return found
+    return _unit_after(tokens, nxt + 1) if _value(tokens, nxt + 1) is not None else None
+
+
+def _date_key(tokens: list[tuple[str, str]], i: int) -> str | None:
+    """d:<month>-<day> for "1er février", "1 فبراير", "February 1", "Feb. 1st": one date in any language."""
+    if not tokens[i][0].isdigit() or not 1 <= int(tokens[i][0].translate(_DIGITS)) <= 31:
+        return None
+    after = i + 2 if i + 2 < len(tokens) and tokens[i + 1][0].lower() in _ORDINAL_ENDINGS else i + 1
+    found = newswords.month(tokens[after][0]) if after < len(tokens) else None
+    if found is None and i:
+        found = newswords.month(tokens[i - 1][0])
+    return f"d:{found}-{int(tokens[i][0].translate(_DIGITS))}" if found else None
+
+
+def _quantity_key(tokens: list[tuple[str, str]], i: int) -> str | None:
+    """q:<value>|<unit> for a number with its unit: a measurement any translation keeps."""
+    value = _value(tokens, i)
+    found = _unit_after(tokens, i) if value else None
+    return f"q:{value}|{found}" if found else None
 
 
 def _word_key(skel: str) -> str | None:
@@ -271,6 +334,15 @@ def story_keys(title: str, body: str, language: str | None) -> tuple[str, frozen
     for i, (token, _) in enumerate(tokens[: n_title + BODY_WORDS]):
         if _NUMBER.match(token):
             add(_number_key(token, tokens[i + 1][0] if i + 1 < len(tokens) else ""), i)
+            add(_quantity_key(tokens, i), i)
+            add(_date_key(tokens, i), i)
+            continue
+        if newswords.number_word(token):  # "trente centimètres"
+            add(_quantity_key(tokens, i), i)
+        for part in token.split("-") if "-" in token else (token,):  # "tree-planting": each part
+            found = newswords.concept(part)
+            if found:
+                add(f"e:{found}", i)
     for i, place in sorted(place_positions.items()):
         add(_place_key(place), i)
     body_names: set[str] = set()
@@ -307,7 +379,9 @@ def key_weight(key: str) -> float:
 
 
 def _distinctive(key: str) -> bool:
-    """A key that can carry a link: a name pair, a long name, or a large number."""
+    """A key that can carry a link: a name pair, a long name, or a large number (with a unit or not)."""
+    if key[0] == "q":
+        return int(key[2 : key.index("|")]) > 31
     return key[0] in "bn" or (key[0] == "u" and len(key) >= 6)
 
 
@@ -323,7 +397,7 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
         # Two Arabic word sets share common words ("درجات الحرارة") whatever the event: without
         # capitals to tell names apart, a shared figure is required as well.
         return 0.0
-    total, anchored = 0.0, False
+    total, anchored, measures = 0.0, False, 0
     for key in shared:
         in_leads = (key in a.lead) + (key in b.lead)
         weight = key_weight(key) * ZONE_FACTOR[in_leads]
@@ -331,8 +405,11 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
             weight *= COMMON_FACTOR
         elif in_leads and _distinctive(key):
             anchored = True
+        measures += key[0] == "q" and in_leads == 2
         total += weight
-    if not anchored:
+    # Two measurements in both leads ("7 to 10 feet", "42 and 47 degrees") pin one event down as a
+    # large number does, though each number alone is small.
+    if not (anchored or measures >= 2):
         return 0.0
     if a.language and a.language == b.language and (a.subjects - b.bare or b.subjects - a.bare):
         total *= SUBJECT_MISSING_FACTOR  # a headline is about someone the other article does not name

@@ -39,8 +39,9 @@ ISSUE_TARGETS = {"story": (0.95, 0.9), "story_cross_lingual": (None, 0.9)}
 # and measured value). A later change may raise them, never lower them.
 HELDOUT_GATES: dict[str, tuple[float | None, float | None]] = {
     "near_duplicate": (0.98, 0.88),  # recall: target 0.95, measured 0.880 (teaser copies missed)
-    "story": (0.83, 0.612),  # targets 0.95 / 0.9, measured 0.831 / 0.6125
-    "story_cross_lingual": (None, 0.49),  # recall: target 0.9, measured 0.490
+    # Raised after the story-recall change (measurements, event words, dates): 0.83 / 0.612 / 0.49 before.
+    "story": (0.848, 0.7),  # targets 0.95 / 0.9, measured 0.848 / 0.700 (56/66, 56/80)
+    "story_cross_lingual": (None, 0.607),  # recall: target 0.9, measured 0.608 (31/51)
 }
 GATES = {"tuning": TARGETS, "heldout": HELDOUT_GATES}
 FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
