@@ -228,3 +228,29 @@ def process_backfilled(reports: list[FileReport], run_id: str | None = None) -> 
         window = Window(times[0], times[-1])
         results[outlet_id] = tasks.process(outlet_id, run_id=run_id, window=window, only=batches)
     return results
+
+
+def backfill_observed(
+    uri: str,
+    *,
+    outlets: list[str] | None = None,
+    run_id: str | None = None,
+    on_progress: Progress | None = None,
+) -> FileReport:
+    """`backfill_file` with its counts in the metrics table (stage `backfill`, one row per file):
+    what the DAG's mapped tasks and the CLI call."""
+    from nashra.stages.tasks import observed
+
+    with observed("*", "backfill", run_id) as metrics:
+        report = backfill_file(uri, outlets=outlets, on_progress=on_progress)
+        metrics.pages_fetched = sum(report.kept.values())
+        metrics.bytes_fetched = report.bytes_read
+        metrics.errors = dict(report.skipped)
+        metrics.details = {
+            "file": report.uri,
+            "status": report.status,
+            "read": report.read,
+            "kept": report.kept,
+            "resumes": report.resumes,
+        }
+    return report
