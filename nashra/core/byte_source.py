@@ -44,6 +44,26 @@ DROPPED: tuple[type[BaseException], ...] = (
 )
 
 
+class _LengthChecked:
+    """A response body that raises when it ends before the length its headers announced: http.client
+    returns a short read then b"" when a connection drops, which would look like the end of file."""
+
+    def __init__(self, stream: Any, expected: int | None, uri: str) -> None:
+        self._stream, self._expected, self._uri, self._seen = stream, expected, uri, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._seen += len(data)
+        if not data and size != 0 and self._expected is not None and self._seen < self._expected:
+            raise SourceUnavailable(
+                f"{self._uri}: the connection closed after {self._seen} of {self._expected} bytes"
+            )
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 @dataclass
 class Opened:
     stream: IO[bytes]
@@ -97,7 +117,9 @@ def _open_http(uri: str, offset: int) -> Opened:
     if offset and reply.status != 206:
         reply.close()  # a server that ignores Range would hand us the file from byte 0 again
         raise SourceUnavailable(f"{uri}: the server does not answer range requests (HTTP {reply.status})")
-    return Opened(reply, _http_size(reply, offset))
+    length = reply.headers.get("Content-Length")
+    expected = int(length) if length and length.isdigit() else None
+    return Opened(_LengthChecked(reply, expected, uri), _http_size(reply, offset))
 
 
 def _http_size(reply: Any, offset: int) -> int | None:
@@ -123,4 +145,6 @@ def _open_s3(uri: str, offset: int, cfg: Settings) -> Opened:
             raise SourceMissing(f"{uri}: {code}") from None
         raise SourceUnavailable(f"{uri}: {code or type(exc).__name__}") from None
     size = reply.get("ContentRange", "").rsplit("/", 1)[-1]
-    return Opened(reply["Body"], int(size) if size.isdigit() else offset + int(reply["ContentLength"]))
+    length = int(reply["ContentLength"])
+    body = _LengthChecked(reply["Body"], length, uri)
+    return Opened(body, int(size) if size.isdigit() else offset + length)

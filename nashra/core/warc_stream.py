@@ -23,7 +23,9 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser, St
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CHUNK = 1 << 20  # bytes read from the source at a time
-_INFLATE_STEP = 1 << 20  # most bytes zlib may hand back per call: a gzip bomb inflates in steps
+_INFLATE_STEP = 1 << 20
+# Compressed bytes of one member kept to look for the next member in when it turns out broken.
+RESYNC_WINDOW = 16 << 20  # most bytes zlib may hand back per call: a gzip bomb inflates in steps
 # After the content block a record ends with two CRLFs; a few more bytes of slack are tolerated.
 _TRAILER_SLACK = 8
 _WARC_PARSER = StatusAndHeadersParser(["WARC/1.0", "WARC/1.1"])
@@ -88,8 +90,11 @@ class MemberReader:
         del self._buf[:count]
         self._pos += count
 
-    def _skip_to_next_member(self, problem: str, start: int | None = None) -> Record:
-        """Bytes that are no gzip member (or a broken one): skip to the next gzip header."""
+    def _skip_to_next_member(
+        self, problem: str, start: int | None = None, at_end: str | None = None
+    ) -> Record:
+        """Bytes that are no gzip member (or a broken one): skip to the next gzip header. The
+        record is `problem`, or `at_end` when the stream ends first."""
         offset = self._pos if start is None else start
         while True:
             found = self._buf.find(GZIP_MAGIC, 1)
@@ -100,7 +105,7 @@ class MemberReader:
             self._drop(len(self._buf) - keep)
             if not self._fill(keep + 1):
                 self._drop(len(self._buf))
-                return Record(offset, self._pos, problem=problem)
+                return Record(offset, self._pos, problem=at_end or problem)
 
     # -- one member ------------------------------------------------------------------------
     def _member(self) -> Record:
@@ -111,8 +116,9 @@ class MemberReader:
         fed = 0  # bytes of self._buf given to zlib
         while not inflater.eof:
             if fed >= len(self._buf) and not self._fill(fed + 1):
-                self._drop(len(self._buf))
-                return Record(start, self._pos, problem="truncated")
+                # Cut short. Inflating may have run on into the members after it without an
+                # error (deflate data has no markers): look for them from this member's start.
+                return self._skip_to_next_member("bad_gzip", start, at_end="truncated")
             piece = bytes(self._buf[fed : fed + CHUNK])
             fed += len(piece)
             try:
@@ -123,9 +129,12 @@ class MemberReader:
                     if len(content) <= self.max_record_bytes:
                         content += out
             except zlib.error:
-                # A broken member (or one cut short and followed by the next): look for the next
-                # gzip header after this member's own.
                 return self._skip_to_next_member("bad_gzip", start)
+            if fed > RESYNC_WINDOW and not inflater.eof:
+                # A member this large is not kept for a search after a failure: memory stays
+                # bounded, and a failure then resumes from where inflating got to.
+                self._drop(fed)
+                fed = 0
         used = fed - len(inflater.unused_data)
         self._drop(used)
         record = _parse(bytes(content[: self.max_record_bytes]), start, self._pos)

@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -213,21 +213,39 @@ class _FileRun:
             self.on_progress(self.state, self.state.offset)
 
 
-def process_backfilled(reports: list[FileReport], run_id: str | None = None) -> dict[str, Any]:
-    """The process stage on the batches the reports wrote, per outlet (the days they span only)."""
+def touched(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{outlet_id, batches}] of the batches the file reports (FileReport as dicts) wrote."""
+    by_outlet: dict[str, set[str]] = {}
+    for report in reports:
+        for outlet_id, batch_id in (report.get("batches") or {}).items():
+            by_outlet.setdefault(outlet_id, set()).add(batch_id)
+    return [{"outlet_id": o, "batches": sorted(b)} for o, b in sorted(by_outlet.items())]
+
+
+def settle_outlet(
+    outlet_id: str, batches: list[str], *, index: bool = False, run_id: str | None = None
+) -> dict[str, Any]:
+    """The process stage (and the index stage with `index`) on an outlet's backfilled batches:
+    only those, in the days they span (the scheduled runs look at recent days only)."""
     from nashra.core.ledger import batch_time
     from nashra.stages import tasks
 
-    touched: dict[str, set[str]] = {}
-    for report in reports:
-        for outlet_id, batch_id in report.batches.items():
-            touched.setdefault(outlet_id, set()).add(batch_id)
-    results: dict[str, Any] = {}
-    for outlet_id, batches in sorted(touched.items()):
-        times = sorted(batch_time(b) for b in batches)
-        window = Window(times[0], times[-1])
-        results[outlet_id] = tasks.process(outlet_id, run_id=run_id, window=window, only=batches)
-    return results
+    times = sorted(batch_time(b) for b in batches)
+    window = Window(times[0], times[-1])
+    done: dict[str, Any] = {
+        "process": tasks.process(outlet_id, run_id=run_id, window=window, only=set(batches))
+    }
+    if index:
+        done["index"] = tasks.index(outlet_id, run_id=run_id, window=window, only=set(batches))
+    return done
+
+
+def process_backfilled(reports: list[FileReport], run_id: str | None = None) -> dict[str, Any]:
+    """The process stage on the batches the reports wrote, outlet by outlet."""
+    return {
+        item["outlet_id"]: settle_outlet(item["outlet_id"], item["batches"], run_id=run_id)["process"]
+        for item in touched([asdict(r) for r in reports])
+    }
 
 
 def backfill_observed(
