@@ -43,10 +43,13 @@ with DAG(
     def backfill(uri: str, **context) -> dict:
         from dataclasses import asdict
 
+        from airflow.sdk import get_current_context
+
         from nashra.core.cc_news import file_name
         from nashra.ops.backfill import backfill_observed
 
-        context["warc_file"] = file_name(uri)  # the mapped task's name in the UI (map_index_template)
+        # The mapped task's name in the UI (map_index_template): the file, not its list position.
+        get_current_context()["warc_file"] = file_name(uri)
         report = backfill_observed(
             uri, outlets=context["params"]["outlets"] or None, run_id=context["run_id"]
         )

@@ -264,3 +264,22 @@ def test_bad_arguments_say_so_in_one_line(
     assert main([*argv, "--source", source.url]) == 2  # type: ignore[attr-defined]
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_dag_maps_one_task_per_file_then_processes_the_outlets_touched(
+    source: _Server, expected: cc_news.Expected, tmp_path: Path, airflow_db: str
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
+    assert not bag.import_errors
+    dag = bag.dags["nashra_backfill"]
+    conf = {"since": "2026-02", "until": "2026-02", "source": source.url, "index": False}  # type: ignore[attr-defined]
+    run = dag.test(run_conf=conf)
+    assert str(run.state) == "success"
+    instances = {(ti.task_id, ti.map_index): str(ti.state) for ti in run.get_task_instances()}
+    assert instances[("backfill", 0)] == "success" and ("backfill", 1) not in instances
+    assert sorted(i for t, i in instances if t == "settle") == list(range(len(expected.kept)))
+    articles = _table(tmp_path, "articles")
+    assert {a["outlet_id"] for a in articles} == set(expected.kept)
+    assert {a["url"] for a in articles} == {u for pages in expected.kept.values() for u, _ in pages}
