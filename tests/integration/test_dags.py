@@ -138,6 +138,6 @@ def test_the_maintenance_dag_maps_one_task_over_every_table() -> None:
 def test_the_backfill_dag_maps_one_task_per_warc_file_and_one_per_outlet_touched(bag) -> None:
     dag = bag.dags["nashra_backfill"]
     assert set(dag.params) >= {"since", "until", "source", "outlets"}
-    mapped = {t.task_id for t in dag.tasks if type(t).__name__ == "MappedOperator"}
+    mapped = {t.task_id for t in dag.tasks if t.is_mapped}
     assert mapped == {"backfill", "settle"}
     assert dag.get_task("backfill").upstream_task_ids == {"files"}
