@@ -283,3 +283,24 @@ def test_the_dag_maps_one_task_per_file_then_processes_the_outlets_touched(
     articles = _table(tmp_path, "articles")
     assert {a["outlet_id"] for a in articles} == set(expected.kept)
     assert {a["url"] for a in articles} == {u for pages in expected.kept.values() for u, _ in pages}
+
+
+def test_a_month_from_s3_through_the_lakes_s3_settings(
+    source: _Server, expected: cc_news.Expected, s3_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uuid
+
+    from nashra.core.config import settings
+    from nashra.core.lake import ensure_bucket, s3_client
+
+    bucket = f"commoncrawl-{uuid.uuid4().hex[:8]}"
+    ensure_bucket(f"s3://{bucket}/")
+    client = s3_client(settings())
+    for rel in (FILE_PATH, f"{cc_news.MONTH_DIR}/warc.paths.gz"):
+        client.put_object(Bucket=bucket, Key=rel, Body=(source.root / rel).read_bytes())
+    assert main(["backfill", "--since", "2026-02", "--source", f"s3://{bucket}/", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["kept"] == _kept(expected) and row["skipped"] == dict(expected.skipped)
+    assert main(["backfill", "--warc", f"s3://{bucket}/nothing-here.warc.gz", "--json"]) == 1
+    (missing,) = json.loads(capsys.readouterr().out)
+    assert missing["status"] == "failed" and f"s3://{bucket}/nothing-here.warc.gz" in missing["error"]
