@@ -23,6 +23,10 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser, St
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CHUNK = 1 << 20  # bytes read from the source at a time
+# Compressed bytes given to zlib at a time: about one record's member, because zlib copies what
+# it did not use (the next members) into unused_data; feeding the whole read buffer would copy it
+# once per record.
+_FEED = 32 << 10
 _INFLATE_STEP = 1 << 20
 # Compressed bytes of one member kept to look for the next member in when it turns out broken.
 RESYNC_WINDOW = 16 << 20  # most bytes zlib may hand back per call: a gzip bomb inflates in steps
@@ -119,7 +123,7 @@ class MemberReader:
                 # Cut short. Inflating may have run on into the members after it without an
                 # error (deflate data has no markers): look for them from this member's start.
                 return self._skip_to_next_member("bad_gzip", start, at_end="truncated")
-            piece = bytes(self._buf[fed : fed + CHUNK])
+            piece = bytes(self._buf[fed : fed + _FEED])
             fed += len(piece)
             try:
                 while piece and not inflater.eof:
