@@ -176,7 +176,7 @@ class _FileRun:
         page = None
         if outlet is not None and state.anchor is not None:
             batch = self._batch(outlet.id)
-            page = raw_page(record, outlet, batch.batch_id)
+            page = raw_page(record, outlet, batch.batch_id, state.name)
             why = "non_http" if page is None else None
         if page is None:
             counts.skipped[why or "bad_date"] += 1
@@ -192,7 +192,16 @@ class _FileRun:
     def _batch(self, outlet_id: str) -> OutletBatch:
         if outlet_id not in self.batches:
             anchor = datetime.fromisoformat(str(self.state.anchor))
-            self.batches[outlet_id] = OutletBatch(outlet_id, new_batch_id(outlet_id, anchor))
+            batch = OutletBatch(outlet_id, new_batch_id(outlet_id, anchor))
+            # Batch ids come from the file's start time: two files started in the same second
+            # would replace each other's pages. Refuse rather than lose them.
+            owner = batch.source_file(self.lake)
+            if owner not in (None, self.state.name):
+                raise BackfillError(
+                    f"{self.state.uri}: batch {batch.batch_id} already holds pages of {owner} "
+                    "(two source files started in the same second)"
+                )
+            self.batches[outlet_id] = batch
         return self.batches[outlet_id]
 
     def checkpoint(self, *, done: bool = False) -> None:

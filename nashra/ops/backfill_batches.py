@@ -111,6 +111,16 @@ class OutletBatch:
         )
         self.published = len(data)
 
+    def source_file(self, lake: Lake) -> str | None:
+        """The source WARC file the batch's published pages came from (None: nothing published)."""
+        try:
+            data = lake.read_bytes(self.path())
+        except FileNotFoundError:
+            return None
+        for page, _ in read_pages(io.BytesIO(data)):
+            return page.listing.get("warc")
+        return None
+
     @classmethod
     def resumed(cls, lake: Lake, outlet_id: str, batch_id: str, size: int) -> OutletBatch:
         """The batch as the state last recorded it: its published WARC cut back to `size` bytes
@@ -128,7 +138,7 @@ class OutletBatch:
         return batch
 
 
-def raw_page(record: Record, outlet: Outlet, batch_id: str) -> RawPage | None:
+def raw_page(record: Record, outlet: Outlet, batch_id: str, source: str = "") -> RawPage | None:
     """The kept record as our archive stores a fetched page; None when its payload is not HTTP."""
     payload = http_payload(record.block or b"")
     when = fetched_at(record)
@@ -145,6 +155,8 @@ def raw_page(record: Record, outlet: Outlet, batch_id: str) -> RawPage | None:
         fetched_at=when,
         batch_id=batch_id,
         discovery=DISCOVERY,
+        # Where the page came from, as a crawl records its feed item: the source file and record.
+        listing={"warc": source, "warc_offset": str(record.offset)},
     )
 
 

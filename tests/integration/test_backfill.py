@@ -304,3 +304,15 @@ def test_a_month_from_s3_through_the_lakes_s3_settings(
     assert main(["backfill", "--warc", f"s3://{bucket}/nothing-here.warc.gz", "--json"]) == 1
     (missing,) = json.loads(capsys.readouterr().out)
     assert missing["status"] == "failed" and f"s3://{bucket}/nothing-here.warc.gz" in missing["error"]
+
+
+def test_two_files_of_the_same_second_fail_instead_of_replacing_each_others_pages(
+    source: _Server, expected: cc_news.Expected, tmp_path: Path
+) -> None:
+    local = source.root / FILE_PATH
+    twin = local.with_name(cc_news.FILE_NAME.replace("-00001.", "-00002."))
+    twin.write_bytes(local.read_bytes())
+    backfill.backfill_file(str(local))
+    with pytest.raises(backfill.BackfillError, match="already holds pages of " + cc_news.FILE_NAME):
+        backfill.backfill_file(str(twin))
+    assert len(_table(tmp_path, "fetched")) == sum(_kept(expected).values())
