@@ -1,6 +1,6 @@
 """Reading a CC-NEWS-shaped WARC file: warcio, FastWARC and nashra's member reader side by side.
 
-    .venv/bin/python -m bench.warc_readers [--pages 4000] [--keep 0.02]
+    .venv/bin/python -m bench.warc_readers [--pages 4000] [--keep 0.02] [--backfill]
     PYTHONPATH=/tmp/fastwarc-bench .venv/bin/python -m bench.warc_readers   # FastWARC installed there
                                                                             # (pip install --target)
 
@@ -108,6 +108,29 @@ def filter_nashra(path: Path) -> int:
     return count
 
 
+def backfill_end_to_end(path: Path, lake: Path) -> str:
+    """`backfill_file` on the file into a local lake (fixture registry): seconds and peak RSS."""
+    import os
+    import resource
+
+    os.environ["NASHRA_REGISTRY"] = str(truth.REGISTRY_PATH)
+    os.environ["NASHRA_LAKE_URI"] = str(lake)
+    from nashra.ops.backfill import backfill_file
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = backfill_file(str(path))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    mb = path.stat().st_size / 1e6
+    return (
+        f"{'backfill_file, local lake':30s} {report.read / seconds:10,.0f} records/s "
+        f"{mb / seconds:8.1f} MB/s  {seconds:6.2f} s, {sum(report.kept.values())} kept, "
+        f"peak RSS {peak / 1024:.0f} MB "
+        f"(after imports {before / 1024:.0f} MB)"
+    )
+
+
 def best_of(fn: Callable[[Path], int], path: Path, rounds: int = 3) -> tuple[int, float]:
     times, count = [], 0
     for _ in range(rounds):
@@ -121,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pages", type=int, default=4000)
     parser.add_argument("--keep", type=float, default=0.02)
+    parser.add_argument("--backfill", action="store_true", help="also backfill the file into a local lake")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / cc_news.FILE_NAME
@@ -141,6 +165,8 @@ def main() -> None:
                 continue
             assert count == records, (name, count, records)
             print(f"{name:30s} {count / seconds:10,.0f} records/s {mb / seconds:8.1f} MB/s  {seconds:6.2f} s")
+        if args.backfill:
+            print(backfill_end_to_end(path, Path(tmp) / "lake"))
 
 
 if __name__ == "__main__":
