@@ -39,9 +39,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     rows: list[list[Any]] = []
     reports: list[FileReport] = []
     with _progress() as progress:
-        files = progress.add_task("files", total=len(uris), records="", kept="")
-        for uri in uris:
-            task = progress.add_task(file_name(uri), total=None, records=0, kept=0)
+        for number, uri in enumerate(uris, start=1):
+            label = f"{number}/{len(uris)} {file_name(uri)}"
+            task = progress.add_task(label, total=None, records=0, kept=0)
 
             def advance(state: Any, offset: int, task: Any = task) -> None:
                 progress.update(
@@ -60,7 +60,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 reports.append(report)
                 rows.append(_row(report))
             progress.remove_task(task)
-            progress.advance(files)
     if args.process and reports:
         _process(reports)
     if not emit_rows(args, COLUMNS, rows):
