@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from nashra.cli.backfill_command import register_backfill
 from nashra.cli.common import (
     UsageError,
     add_output_flags,
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="URI", help="migrate: write the Delta tables to this lake instead")
     p.set_defaults(fn=cmd_lake)
     register_replay(sub)
+    register_backfill(sub)
     register_report(sub)
     p = sub.add_parser("registry", help="validate an outlet registry file (and list its outlets)")
     p.add_argument("path", nargs="?")

@@ -11,6 +11,7 @@ done for stage S" question is answered here; no other module spells `raw/`, `_ma
     _manifests/<stage>/outlet=<id>/<batch>.json                       written last: "stage done"
     _claims/<stage>/outlet=<id>/<batch>.json                          "a worker is on it" (a lease)
     _gx/outlet=<id>/<batch>.json, _gx/outlet=<id>/<batch>/            GX results and their HTML page
+    _backfill/<listing month>/<WARC file name>.json                   how far a backfill got in a file
 
 Date prefixes spread the raw archive's keys over S3 prefixes (rate limits apply per prefix). File
 names carry the batch id, so a re-run overwrites its own files; in the Delta tables a re-run
@@ -137,7 +138,12 @@ def legacy_manifests(lake: Lake) -> Iterator[tuple[str, tuple[str, str, str]]]:
 
 
 # What is not a table: it moves as bytes when a lake moves to a new URI (`nashra lake migrate --to`).
-OBJECT_PREFIXES = ("raw", "raw_index", "_manifests", "_claims", "_gx")
+OBJECT_PREFIXES = ("raw", "raw_index", "_manifests", "_claims", "_gx", "_backfill")
+
+
+def backfill_state_path(month: str, file_name: str) -> str:
+    """Where a backfill records how far it got in one source WARC file (nashra.ops.backfill)."""
+    return f"_backfill/{month}/{file_name}.json"
 
 
 def gx_result_path(outlet_id: str, batch_id: str) -> str:

@@ -46,6 +46,7 @@ EXECUTION_TIMEOUT = {
     "events": timedelta(hours=1),
     "listing": timedelta(minutes=10),  # the small tasks that only read the lake or the registry
     "replay": timedelta(hours=6),
+    "backfill": timedelta(hours=2),  # one CC-NEWS file (~1 GB) streamed and filtered
     "maintain": timedelta(hours=2),
 }
 

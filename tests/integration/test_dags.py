@@ -29,6 +29,7 @@ def test_no_import_errors_and_three_dags_per_enabled_outlet(bag) -> None:
     ]
     assert len(per_outlet) == 3 * len(outlets)
     assert "nashra_replay" in bag.dags and "nashra_maintenance" in bag.dags
+    assert "nashra_backfill" in bag.dags
     for outlet in outlets:
         for stage in ("crawl", "process", "index"):
             assert f"nashra_{stage}__{outlet.id}" in bag.dags
@@ -132,3 +133,11 @@ def test_the_maintenance_dag_maps_one_task_over_every_table() -> None:
     tree = ast.parse((REPO / "dags" / "nashra_maintenance.py").read_text(encoding="utf-8"))
     (names,) = [n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "TABLES"]
     assert ast.literal_eval(names) == list(SPECS)
+
+
+def test_the_backfill_dag_maps_one_task_per_warc_file_and_one_per_outlet_touched(bag) -> None:
+    dag = bag.dags["nashra_backfill"]
+    assert set(dag.params) >= {"since", "until", "source", "outlets"}
+    mapped = {t.task_id for t in dag.tasks if t.is_mapped}
+    assert mapped == {"backfill", "settle"}
+    assert dag.get_task("backfill").upstream_task_ids == {"files"}
