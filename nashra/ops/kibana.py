@@ -3,6 +3,15 @@
 The import goes through Kibana's saved-objects `_import` API (multipart upload, `overwrite=true`,
 so re-importing updates in place). The data view's title is set to the read alias of
 `NASHRA_INDEX_PREFIX` on the way, so a deployment with another prefix gets a matching data view.
+
+The file is in Kibana 8's export format: every object carries `coreMigrationVersion` ("8.8.0", the
+last core migration of 8.x) and the `typeMigrationVersion` of its type as Kibana 8.x exports it
+(`MIGRATION_VERSIONS`), plus `managed: false`. Kibana migrates an imported object from that version
+up to its own, and refuses one that claims a newer version than it knows. The values were taken from
+Kibana's saved-objects export documentation (preserve both fields) and from 8.x exports published
+in public repositories (index-pattern/search 8.0.0, visualization 8.5.0, lens/dashboard 8.9.0); they
+were not read off a running Kibana 8.19. The charts are Lens objects (`lnsXY`, `lnsPie`, form-based
+datasource); the markdown note stays a legacy `visualization` (Lens has no markdown).
 """
 
 from __future__ import annotations
@@ -17,6 +26,16 @@ from typing import Any
 from schemas import SCHEMA_DIR
 
 SAVED_OBJECTS_DIR = SCHEMA_DIR / "kibana"
+CORE_MIGRATION_VERSION = "8.8.0"
+MIGRATION_VERSIONS = {
+    "index-pattern": "8.0.0",
+    "search": "8.0.0",
+    "visualization": "8.5.0",
+    "lens": "8.9.0",
+    "dashboard": "8.9.0",
+}
+# Lens's count column names this pseudo-field, not an index field.
+_LENS_RECORDS = "___records___"
 # JSON-in-a-string attributes Kibana stores serialized; field names hide inside them.
 _NESTED_JSON = ("visState", "searchSourceJSON", "panelsJSON", "optionsJSON", "uiStateJSON")
 _KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
@@ -42,6 +61,9 @@ def _walk(value: Any, fields: set[str]) -> None:
                 _walk(json.loads(inner), fields)
             elif key in ("field", "timeFieldName") and isinstance(inner, str):
                 fields.add(inner)
+            elif key == "sourceField" and isinstance(inner, str):  # a Lens column
+                if inner != _LENS_RECORDS:
+                    fields.add(inner)
             elif key == "columns" and isinstance(inner, list):
                 fields.update(c for c in inner if isinstance(c, str))
             elif key == "sort" and isinstance(inner, list):
@@ -56,7 +78,8 @@ def _walk(value: Any, fields: set[str]) -> None:
 
 
 def referenced_fields(objects: list[dict[str, Any]]) -> set[str]:
-    """Index fields the saved objects name: time field, columns, sort, aggregation fields, KQL."""
+    """Index fields the saved objects name: time field, columns, sort, aggregation fields, Lens
+    columns' `sourceField`s, KQL."""
     fields: set[str] = set()
     for obj in objects:
         _walk(obj.get("attributes", {}), fields)
