@@ -41,9 +41,10 @@ EXPECTED_SERVICES = {
     "minio-init",
     "elasticsearch",
     "kibana",
+    "kibana-setup",
 }
 AIRFLOW_SERVICES = {name for name in EXPECTED_SERVICES if name.startswith("airflow-")}
-ONE_SHOT = {"airflow-init", "minio-init"}
+ONE_SHOT = {"airflow-init", "minio-init", "kibana-setup"}
 # What the stack must give nashra/core/config.py; all three have local defaults that would be wrong here.
 REQUIRED_PROJECT_ENV = {"NASHRA_LAKE_URI", "ES_URL", "AWS_ENDPOINT_URL_S3"}
 # Test/demo switches that must never reach a real deployment, and the registry override.
@@ -173,6 +174,27 @@ def test_airflow_services_wait_for_init_and_tasks_wait_for_storage(services: dic
     assert scheduler["minio-init"]["condition"] == "service_completed_successfully"
     assert scheduler["elasticsearch"]["condition"] == "service_healthy"
     assert depends_on(services["kibana"])["elasticsearch"]["condition"] == "service_healthy"
+
+
+def test_kibana_setup_imports_the_saved_objects_once_kibana_is_up(services: dict[str, dict]) -> None:
+    setup = services["kibana-setup"]
+    assert depends_on(setup) == {"kibana": {"condition": "service_healthy"}}
+    assert str(setup.get("restart")) == "no" and not setup.get("ports")
+    # The Airflow image has nashra installed (editable, over the mounted working tree).
+    assert setup["image"] == services["airflow-apiserver"]["image"]
+    assert setup.get("build") == services["airflow-apiserver"]["build"]
+    mounts = [str(v) for v in setup.get("volumes") or []]
+    assert [m for m in mounts if (COMPOSE.parent / m.split(":", 1)[0]).resolve() == REPO] == [
+        "..:/opt/nashra:ro"
+    ]
+    entrypoint = setup["entrypoint"] if isinstance(setup["entrypoint"], list) else [setup["entrypoint"]]
+    argv = [*entrypoint, *setup["command"]]
+    assert argv[:3] == ["nashra", "kibana", "import"], argv
+    url = argv[argv.index("--url") + 1]
+    assert urlsplit(url).hostname == "kibana" and urlsplit(url).port == 5601
+    assert (REPO / "schemas" / "kibana" / "nashra.ndjson").is_file()
+    guide = GUIDE.read_text(encoding="utf-8")
+    assert "kibana-setup" in guide and "nashra kibana import" in guide
 
 
 def test_published_ports_are_exactly_the_documented_set(services: dict[str, dict]) -> None:
