@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
-from nashra.ops.dag_defaults import EXECUTION_TIMEOUT, START, default_args, tags
+from nashra.ops.dag_defaults import START, default_args, limits, tags
 
 with DAG(
     "nashra_backfill",
@@ -31,7 +31,7 @@ with DAG(
     },
 ):
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
+    @task(**limits("listing"))
     def files(**context) -> list[str]:
         from nashra.core.cc_news import parse_month
         from nashra.ops.backfill import listed_uris
@@ -39,7 +39,7 @@ with DAG(
         params = context["params"]
         return listed_uris(params["source"], parse_month(params["since"]), parse_month(params["until"]))
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["backfill"], map_index_template="{{ warc_file }}")
+    @task(**limits("backfill"), map_index_template="{{ warc_file }}")
     def backfill(uri: str, **context) -> dict:
         from dataclasses import asdict
 
@@ -55,13 +55,13 @@ with DAG(
         )
         return asdict(report)
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["listing"])
+    @task(**limits("listing"))
     def outlets_touched(reports: list[dict]) -> list[dict]:
         from nashra.ops.backfill import touched
 
         return touched(list(reports))
 
-    @task(execution_timeout=EXECUTION_TIMEOUT["replay"])
+    @task(**limits("replay"))
     def settle(item: dict, **context) -> dict:
         from nashra.ops.backfill import settle_outlet
 

@@ -26,7 +26,7 @@ def test_heavy_stages_run_in_their_pools(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_every_pool_a_task_names_is_declared() -> None:
-    for kind in ("crawl", "process", "index", "events", "listing", "replay", "maintain"):
+    for kind in ("crawl", "process", "index", "events", "listing", "replay", "maintain", "backfill"):
         pool = limits(kind)["pool"]
         assert pool == "default_pool" or pool in POOLS
 
