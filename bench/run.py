@@ -26,7 +26,7 @@ from bench.util import environ as _env
 from nashra.core.config import REPO_ROOT
 
 LARGE_BATCH_REPS = 100  # 63 pages x 100 under their own URLs: 300 pages per outlet batch
-SECTIONS = ("process", "lake", "es", "neardup", "freshness", "history")
+SECTIONS = ("process", "lake", "es", "neardup", "freshness", "history", "backfill")
 QUICK_SECTIONS = ("process", "lake", "neardup", "history")  # history: a small "year" (3,700 batches)
 NEWS_PLEASE_VENV = REPO_ROOT / "var" / "bench" / "news-please-venv"
 TARGETS = {
@@ -38,6 +38,8 @@ TARGETS = {
     "neardup_rss_mib_1m": 2048,
     "freshness_s": 120,
     "history_time": 1.5,
+    "backfill_read": 0.8,  # records/s against bare warcio iteration over the same CC-NEWS-shaped file
+    "backfill_rss_mib": 300,  # a mapped task's peak RSS
 }
 
 
@@ -172,6 +174,11 @@ def _run_sections(args: argparse.Namespace, wanted: tuple[str, ...], work: Path)
                 quick=quick,
                 progress=lambda m: print(f"  {m}", flush=True),
             )
+    if "backfill" in wanted:
+        from bench import warc_readers
+
+        print("backfill: reading and filtering a CC-NEWS-shaped file ...", flush=True)
+        results["backfill"] = warc_readers.section(2_000 if quick else 16_000, work)
     if "neardup" in wanted:
         print("near-dup index ...", flush=True)
         sizes = [2_000] if quick else [10_000, 100_000, 1_000_000]
@@ -335,6 +342,28 @@ def summary_table(results: dict[str, Any]) -> list[dict[str, Any]]:
                 None,
                 "(measured)",
                 None,
+            )
+        )
+    if bf := results.get("backfill"):
+        rows.append(
+            _row(
+                f"backfill: read + filter a CC-NEWS-shaped file, records/s ({bf['records']:,} records, "
+                f"{bf['mb']} MB)",
+                str(bf["filter_records_per_s"]),
+                f"bare warcio iteration {bf['warcio_records_per_s']}",
+                bf["ratio"],
+                f">= {TARGETS['backfill_read']}x",
+                bf["ratio"] >= TARGETS["backfill_read"],
+            )
+        )
+        rows.append(
+            _row(
+                "backfill: that file into a lake in a child process (a mapped task), peak RSS MiB",
+                f"{bf['backfill_peak_rss_mib']} ({bf['backfill_mb_per_s']} MB/s)",
+                "",
+                None,
+                f"< {TARGETS['backfill_rss_mib']} MiB",
+                bf["backfill_peak_rss_mib"] < TARGETS["backfill_rss_mib"],
             )
         )
     return rows

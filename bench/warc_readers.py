@@ -140,6 +140,65 @@ def best_of(fn: Callable[[Path], int], path: Path, rounds: int = 3) -> tuple[int
     return count, min(times)
 
 
+def section(pages: int, work: Path) -> dict[str, object]:
+    """`make bench`'s backfill section: the filter's records/s against bare warcio iteration over
+    the same generated file (best of 3 each), and the whole backfill of the file into a local
+    lake in a child process (a mapped task's work), with the child's peak RSS."""
+    import json
+    import subprocess
+    import sys
+
+    import psutil
+
+    path = work / cc_news.FILE_NAME
+    records = generate(path, pages, 0.02)
+    _, bare_s = best_of(read_warcio, path)
+    _, ours_s = best_of(filter_nashra, path)
+    code = (
+        "import json, sys; from pathlib import Path; "
+        "from bench.warc_readers import backfill_file_timed as timed; "
+        "print(json.dumps(timed(Path(sys.argv[1]), Path(sys.argv[2]))))"
+    )
+    child = psutil.Popen(
+        [sys.executable, "-c", code, str(path), str(work / "lake")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    while child.poll() is None:
+        try:
+            peak = max(peak, child.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.02)
+    out = json.loads(child.stdout.read() if child.stdout else "{}")
+    return {
+        "records": records,
+        "mb": round(path.stat().st_size / 1e6, 1),
+        "warcio_records_per_s": round(records / bare_s),
+        "filter_records_per_s": round(records / ours_s),
+        "ratio": round(bare_s / ours_s, 3),
+        "backfill_records_per_s": out.get("records_per_s"),
+        "backfill_mb_per_s": out.get("mb_per_s"),
+        "backfill_peak_rss_mib": round(peak / 2**20, 1),
+    }
+
+
+def backfill_file_timed(path: Path, lake: Path) -> dict[str, float]:
+    """backfill_file on the file into a local lake (fixture registry): records/s and MB/s."""
+    import os
+
+    os.environ["NASHRA_REGISTRY"] = str(truth.REGISTRY_PATH)
+    os.environ["NASHRA_LAKE_URI"] = str(lake)
+    from nashra.ops.backfill import backfill_file
+
+    started = time.perf_counter()
+    report = backfill_file(str(path))
+    seconds = time.perf_counter() - started
+    mb = path.stat().st_size / 1e6
+    return {"records_per_s": round(report.read / seconds), "mb_per_s": round(mb / seconds, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pages", type=int, default=4000)
