@@ -109,25 +109,14 @@ def filter_nashra(path: Path) -> int:
 
 
 def backfill_end_to_end(path: Path, lake: Path) -> str:
-    """`backfill_file` on the file into a local lake (fixture registry): seconds and peak RSS."""
-    import os
+    """`backfill_file` on the file into a local lake, as one line (rates and this process's peak RSS)."""
     import resource
 
-    os.environ["NASHRA_REGISTRY"] = str(truth.REGISTRY_PATH)
-    os.environ["NASHRA_LAKE_URI"] = str(lake)
-    from nashra.ops.backfill import backfill_file
-
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    report = backfill_file(str(path))
-    seconds = time.perf_counter() - started
+    rates = backfill_file_timed(path, lake)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    mb = path.stat().st_size / 1e6
     return (
-        f"{'backfill_file, local lake':30s} {report.read / seconds:10,.0f} records/s "
-        f"{mb / seconds:8.1f} MB/s  {seconds:6.2f} s, {sum(report.kept.values())} kept, "
-        f"peak RSS {peak / 1024:.0f} MB "
-        f"(after imports {before / 1024:.0f} MB)"
+        f"{'backfill_file, local lake':30s} {rates['records_per_s']:10,.0f} records/s "
+        f"{rates['mb_per_s']:8.1f} MB/s  peak RSS {peak / 1024:.0f} MB"
     )
 
 
