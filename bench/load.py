@@ -54,7 +54,9 @@ class LoadReport:
 
 
 class PeakRss:
-    """Samples the resident memory of processes (a pid, or all children of this process)."""
+    """Samples the resident memory of processes: a pid, or the children this process starts while
+    sampling. Children alive before (a test session's Elasticsearch or S3 server) are not the
+    crawl's, so they are left out."""
 
     def __init__(self, pid: int | None = None):
         import psutil
@@ -62,13 +64,15 @@ class PeakRss:
         self._psutil = psutil
         self.pid = pid
         self.peak = 0
+        self._before: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
 
     def _targets(self) -> list[Any]:
         if self.pid is not None:
             return [self._psutil.Process(self.pid)]
-        return self._psutil.Process(os.getpid()).children(recursive=True)
+        children = self._psutil.Process(os.getpid()).children(recursive=True)
+        return [proc for proc in children if proc.pid not in self._before]
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -80,6 +84,8 @@ class PeakRss:
             self._stop.wait(SAMPLE_S)
 
     def __enter__(self) -> PeakRss:
+        if self.pid is None:
+            self._before = {p.pid for p in self._psutil.Process(os.getpid()).children(recursive=True)}
         self._thread.start()
         return self
 

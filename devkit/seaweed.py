@@ -19,8 +19,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,19 +94,35 @@ def _write_identities(path: Path, access_key: str, secret_key: str) -> None:
     path.chmod(0o600)
 
 
-def _wait_ready(endpoint: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
+def _wait_ready(
+    endpoint: str, credentials: tuple[str, str], proc: subprocess.Popen[bytes], log_path: Path, timeout: float
+) -> None:
+    """Returns once a signed ListBuckets succeeds: the S3 gateway, its filer and our identities are
+    all up. An unsigned "any HTTP answer" is not enough: after a restart on a busy machine another
+    listener answered on the port while weed was dying of a bind error, and the filer answers 404 for
+    buckets it has not loaded yet."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=credentials[0],
+        aws_secret_access_key=credentials[1],
+        region_name="us-east-1",
+        config=Config(connect_timeout=1, read_timeout=3, retries={"max_attempts": 1}),
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SeaweedError(f"weed exited with {proc.returncode}; log tail:\n{_tail(log_path)}")
         try:
-            # Anonymous ListBuckets is refused (403) once identities are on: any HTTP answer means up.
-            urllib.request.urlopen(endpoint + "/", timeout=1)  # noqa: S310 - loopback endpoint we started
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
+            client.list_buckets()
+        except Exception:  # noqa: BLE001 - refused, reset, 403/5xx while starting: all mean "not yet"
             time.sleep(0.3)
+            continue
+        if proc.poll() is None:
+            return
     raise SeaweedError(
         f"SeaweedFS S3 did not answer on {endpoint} in {timeout:.0f}s; log tail:\n{_tail(log_path)}"
     )
@@ -139,7 +153,7 @@ def start_seaweed(
         proc = _launch(data_dir, identities, ports, log_path)
         endpoint = f"http://127.0.0.1:{ports['s3']}"
         try:
-            _wait_ready(endpoint, proc, log_path, timeout)
+            _wait_ready(endpoint, (access_key, secret_key), proc, log_path, timeout)
             break
         except SeaweedError as exc:
             stop_pid(proc.pid)
@@ -166,6 +180,12 @@ def _launch(
         f"-volume.port={ports['volume']}",
         f"-filer.port={ports['filer']}",
         f"-admin.port={ports['admin']}",
+        # Every gRPC port given too: left to weed, a taken one is replaced by an "alternative" that
+        # once was our own S3 port, and weed died of a bind error after answering.
+        *(f"-{name}.port.grpc={port + _GRPC_OFFSET}" for name, port in ports.items()),
+        # Iceberg and Lance listen on fixed ports (8181, 9101) that two servers would share.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         "-webdav=false",
         "-admin.ui=false",
         "-master.telemetry=false",

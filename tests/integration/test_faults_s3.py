@@ -1,5 +1,6 @@
-"""Faults, part 4 — S3 errors and an S3 restart mid-upload, on a SeaweedFS of this module's own
-(the session's is never stopped), reached through a small fault-injecting proxy on 127.0.0.1.
+"""Faults, part 4 — S3 errors and an S3 restart mid-upload, on SeaweedFS servers of this module's own
+(the session's is never stopped; the restart test has one to itself), reached through a small
+fault-injecting proxy on 127.0.0.1.
 
 - Transient errors (503 SlowDown, 500 InternalError) on any request: the lake client retries and
   the whole process + index run ends on the fixture web's truth.
@@ -13,12 +14,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import os
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,11 +46,10 @@ INTERNAL = (
 )
 
 
-@pytest.fixture(scope="module")
-def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@contextlib.contextmanager
+def _server_behind_proxy(data_dir: Path) -> Iterator[dict[str, Any]]:
     from devkit.seaweed import start_seaweed
 
-    data_dir = tmp_path_factory.mktemp("faults-s3")
     server = start_seaweed(data_dir)
     proxy = FaultProxy(server.endpoint.split("//", 1)[1])
     stack = {"server": server, "proxy": proxy, "data_dir": data_dir}
@@ -59,6 +61,20 @@ def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 
 
 @pytest.fixture(scope="module")
+def s3_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Shared by the tests that leave the server running."""
+    with _server_behind_proxy(tmp_path_factory.mktemp("faults-s3")) as stack:
+        yield stack
+
+
+@pytest.fixture
+def restart_stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The restart test's own server: whatever the restart leaves behind, no other test sees it."""
+    with _server_behind_proxy(tmp_path / "s3") as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
 def raw_source(crawled_raw) -> Lake:
     """The outlets crawled once into a local lake; each test copies the raw batches to S3."""
     return crawled_raw(tuple(OUTLETS))
@@ -66,8 +82,17 @@ def raw_source(crawled_raw) -> Lake:
 
 @pytest.fixture
 def s3_lake(s3_stack: dict[str, Any], es_node, monkeypatch: pytest.MonkeyPatch) -> Lake:
+    return _lake_behind(s3_stack, es_node, monkeypatch)
+
+
+@pytest.fixture
+def restart_lake(restart_stack: dict[str, Any], es_node, monkeypatch: pytest.MonkeyPatch) -> Lake:
+    return _lake_behind(restart_stack, es_node, monkeypatch)
+
+
+def _lake_behind(stack: dict[str, Any], es_node: Any, monkeypatch: pytest.MonkeyPatch) -> Lake:
     """A fresh bucket behind the proxy; ES is the session node (it is not disturbed here)."""
-    server, proxy = s3_stack["server"], s3_stack["proxy"]
+    server, proxy = stack["server"], stack["proxy"]
     for key, value in server.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.endpoint)
@@ -214,9 +239,10 @@ def test_a_part_that_keeps_failing_publishes_nothing(s3_lake: Lake, s3_stack: di
     assert hashlib.sha256(s3_lake.read_bytes(BIG_REL)).digest() == hashlib.sha256(data).digest()
 
 
-def test_s3_restarted_mid_upload(s3_lake: Lake, s3_stack: dict[str, Any], raw_source: Lake) -> None:
+def test_s3_restarted_mid_upload(restart_lake: Lake, restart_stack: dict[str, Any], raw_source: Lake) -> None:
     from devkit.seaweed import start_seaweed
 
+    s3_lake, s3_stack = restart_lake, restart_stack
     proxy: FaultProxy = s3_stack["proxy"]
     server = s3_stack["server"]
     _copy_raw(raw_source, s3_lake)  # data written before the restart
