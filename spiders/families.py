@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import io
@@ -9,10 +10,11 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
-from html.entities import name2codepoint
+from html.entities import html5
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import lxml.html
 import scrapy
 from lxml import etree
 from scrapy.http import Response
@@ -26,30 +28,42 @@ MAX_CHILD_SITEMAPS = 10
 MAX_XML_BYTES = 50 * 1024 * 1024  # a gzipped sitemap is read up to this size, never inflated whole
 
 
-_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
-_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+# A reference: `&name;`, `&#N;`, `&#xH;`, or an `&` that starts none of them (a bare ampersand).
+_REFERENCE = re.compile(rb"&(?:(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)|([^\s&;<>\"'#]{1,32});)?")
 _CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_AMPERSAND = b"&#38;"
 
 
-def _numeric_entity(match: re.Match[bytes]) -> bytes:
-    name = match.group(1)
-    if name in _XML_ENTITIES:
+def _as_character_reference(match: re.Match[bytes]) -> bytes:
+    if match.group(1):  # already a character reference
         return match.group(0)
-    codepoint = name2codepoint.get(name.decode("ascii"))
-    # An HTML entity becomes the character it names; any other name (a DTD's own entity, which we
-    # never expand) stays as literal text.
-    return b"&#%d;" % codepoint if codepoint else b"&amp;" + name + b";"
+    name = match.group(2)
+    # XML's five predefined entities, then HTML's named ones (`&nbsp;`, `&eacute;`, which feeds
+    # use and XML does not define), become the characters they name. Any other name (a DTD's own
+    # entity, which is never expanded) and a bare `&` stay literal text.
+    chars = html5.get(name.decode("latin-1") + ";") if name else None
+    if not chars:
+        return _AMPERSAND + (match.group(0)[1:])
+    return b"".join(b"&#%d;" % ord(c) for c in chars)
 
 
-def _html_entities_to_xml(body: bytes) -> bytes:
-    """Feeds often carry HTML entities (`&nbsp;`, `&eacute;`) that XML does not define. libxml2's
-    recovering parser, after such an undefined entity, drops every later `&amp;` of the document:
-    a link `a?x=1&amp;y=2` became `a?x=1y=2`. Named entities are rewritten as XML understands them
-    before parsing; CDATA sections are left as they are."""
+def _references_as_characters(body: bytes) -> bytes:
+    """Every entity reference and bare `&` as a numeric character reference, outside CDATA.
+
+    Why not leave them to the parser: after the first well-formedness error anywhere in a document
+    (an undefined `&nbsp;`, a bare `&`, whitespace before `<?xml`, an unclosed tag), libxml2's
+    recovering parser drops every later entity reference, `&amp;` included, while it still decodes
+    character references. A link `a?x=1&amp;y=2` was requested as `a?x=1y=2` (lxml 6.1 / libxml2
+    2.14). `&#38;` means what `&amp;` means to any XML parser, so a well-formed document reads
+    exactly as a strict parser reads it, and a broken one loses no ampersand. No parser option or
+    feed library fixes this for sitemaps and feeds alike without turning entity expansion on.
+    A document with no `&` is returned as it is (no copy)."""
     if b"&" not in body:
         return body
     parts = _CDATA.split(body)
-    return b"".join(part if i % 2 else _ENTITY.sub(_numeric_entity, part) for i, part in enumerate(parts))
+    return b"".join(
+        part if i % 2 else _REFERENCE.sub(_as_character_reference, part) for i, part in enumerate(parts)
+    )
 
 
 def _xml_root(body: bytes) -> etree._Element | None:
@@ -59,14 +73,31 @@ def _xml_root(body: bytes) -> etree._Element | None:
                 body = unzipped.read(MAX_XML_BYTES)
         except (OSError, EOFError, zlib.error):  # corrupt or truncated gzip: not a parsable document
             return None
+    if body[:1].isspace():
+        # Blank lines before `<?xml ... encoding="ISO-8859-1"?>` (a CMS template's) turn the
+        # declaration into an error, and its encoding is ignored: titles became mojibake.
+        body = body.lstrip()
     try:
-        return etree.fromstring(_html_entities_to_xml(body), parser=_XML)
+        return etree.fromstring(_references_as_characters(body), parser=_XML)
     except etree.XMLSyntaxError:
         return None
 
 
 def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _atom_title(entry: etree._Element) -> str:
+    """An Atom title as text. `type="html"` holds escaped HTML (RFC 4287 3.1.1.2): what the XML
+    parser gives is markup (`A &amp; B`, `<em>`), read here as HTML to reach the words."""
+    for node in entry:
+        if _local(node.tag) == "title":
+            text = _child_text(node, "title")
+            if node.get("type") == "html" and text:
+                with contextlib.suppress(ValueError, etree.ParserError):  # unparsable: keep the text
+                    text = lxml.html.fragment_fromstring(text, create_parent="div").text_content().strip()
+            return text
+    return ""
 
 
 def _child_text(el: etree._Element, *names: str) -> str:
@@ -108,7 +139,7 @@ class FeedSpider(NashraSpider):
                         link = node.get("href", "")
                         break
                 listing = {
-                    "title": _child_text(item, "title"),
+                    "title": _atom_title(item),
                     "published": _child_text(item, "published", "updated"),
                 }
             else:
@@ -133,8 +164,12 @@ class SitemapSpider(NashraSpider):
             self.discovery_failures.append(f"{response.url}: not a parsable sitemap")
             return
         if _local(root.tag) == "sitemapindex":
+            # iter(), not the root's children: a recovered broken document can nest the entries
+            # inside the element left open before them.
             children = [
-                (_child_text(s, "lastmod"), _child_text(s, "loc")) for s in root if _local(s.tag) == "sitemap"
+                (_child_text(s, "lastmod"), _child_text(s, "loc"))
+                for s in root.iter()
+                if _local(s.tag) == "sitemap"
             ]
             # Newest first: an index of a big site lists years of sitemaps; a crawl wants the recent ones.
             crawler = getattr(self, "crawler", None)
@@ -142,7 +177,7 @@ class SitemapSpider(NashraSpider):
             for _, loc in sorted((c for c in children if c[1]), reverse=True)[: limit or MAX_CHILD_SITEMAPS]:
                 yield self.discovery_request(response.urljoin(loc))
             return
-        entries = [u for u in root if _local(u.tag) == "url"]
+        entries = [u for u in root.iter() if _local(u.tag) == "url"]
         # Newest first, so the per-run article limit keeps the freshest.
         entries.sort(key=lambda u: _child_text(u, "publication_date", "lastmod"), reverse=True)
         for entry in entries:

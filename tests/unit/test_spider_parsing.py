@@ -150,61 +150,235 @@ def test_feed_drops_off_site_and_non_http_links_and_duplicates(site: Site) -> No
     assert stat(spider, "nashra/listing_offsite") == 3
 
 
-# Every way a feed or sitemap spells an ampersand, after an HTML entity XML does not define (the
-# `&nbsp;` that made libxml2's recovering parser drop every later `&amp;`).
-ESCAPED_LINKS = {
-    "http://hespress.test/economie/a-1.html?x=1&y=2": "<link>http://hespress.test/economie/a-1.html?x=1&amp;y=2</link>",
-    "http://hespress.test/economie/a-2.html?x=1&y=2": "<link>http://hespress.test/economie/a-2.html?x=1&#38;y=2</link>",
-    "http://hespress.test/economie/a-3.html?x=1&y=2": (
-        "<link><![CDATA[http://hespress.test/economie/a-3.html?x=1&y=2]]></link>"
-    ),
+# Every way a feed or sitemap spells a URL with an ampersand, and the URL an XML parser reads.
+HOST = "http://hespress.test/economie"
+SPELLINGS = {
+    "amp": ("a-1.html?x=1&amp;y=2", "a-1.html?x=1&y=2"),
+    "decimal": ("a-2.html?x=1&#38;y=2&#38;z=3", "a-2.html?x=1&y=2&z=3"),
+    "hex": ("a-3.html?x=1&#x26;y=2", "a-3.html?x=1&y=2"),
+    "cdata": ("<![CDATA[a-4.html?x=1&y=2&amp;z]]>", "a-4.html?x=1&y=2&amp;z"),  # CDATA is literal
+}
+# What the same URL is requested as, from the spellings above, in document order.
+EXPECTED_URLS = [f"{HOST}/{url}" for _, url in SPELLINGS.values()]
+# Titles as written in the XML -> as an XML parser reads them (HTML's named entities are characters).
+TITLES = [
+    ("Tom &amp; Jerry &#38; Co", "Tom & Jerry & Co"),
+    ("l&rsquo;&eacute;t&eacute;&nbsp;&#x26; &lt;b&gt;", "l\u2019\u00e9t\u00e9\xa0& <b>"),
+    ("<![CDATA[Tom & Jerry &amp; Co]]>", "Tom & Jerry &amp; Co"),
+    ("Tom &#x26;&#x26; Jerry", "Tom && Jerry"),
+]
+# Before the items, something that makes the document not well-formed. After any of these,
+# libxml2's recovering parser dropped every later `&amp;` (a?x=1&amp;y=2 was requested as a?x=1y=2).
+BREAKERS = {
+    "well-formed": ("", ""),
+    "html entity": ("", "Actualit&eacute;s&nbsp;du jour"),
+    "bare ampersand": ("", "Tom & Jerry"),
+    "undefined entity": ("", "&foo-bar; &undefined;"),
+    "unclosed tag": ("", "<b>gras"),
+    "blank before declaration": ("\n  ", ""),
 }
 
 
-def _xml_response(url: str, body: str) -> XmlResponse:
-    return XmlResponse(url=url, body=body.encode("utf-8"), headers={"Content-Type": "application/xml"})
+def _document(prefix: str, root_open: str, note: str, body: str, root_close: str) -> bytes:
+    """An XML document: `note` in an element no spider reads, right after the root's start tag."""
+    note_el = f"<note>{note}</note>" if note else ""
+    return f'{prefix}<?xml version="1.0" encoding="UTF-8"?>\n{root_open}{note_el}{body}{root_close}'.encode()
 
 
-def test_feed_links_and_titles_decode_entities_as_xml_does() -> None:
-    spider = make_spider(FeedSpider, "hespress_ar")
+def _parse(
+    cls: type[NashraSpider], url: str, doc: bytes
+) -> tuple[list[scrapy.Request], list[scrapy.Request]]:
+    spider = make_spider(cls, "hespress_ar")
+    response = XmlResponse(url=url, body=doc, headers={"Content-Type": "application/xml"})
+    results = split(list(spider.parse_discovery(response)))
+    assert spider.discovery_failures == []
+    return results
+
+
+def _titles(requests: list[scrapy.Request]) -> list[str]:
+    return [r.meta["nashra_listing"].get("title", "") for r in requests]
+
+
+def _strict(doc: bytes) -> bytes | None:
+    """What a strict XML parser (no recovery, no entity expansion) reads, canonicalised; None when
+    the document is not well-formed."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(doc.lstrip(), parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return None
+    return etree.tostring(root, method="c14n")
+
+
+def _assert_reads_as_strict_xml(doc: bytes) -> None:
+    from lxml import etree
+
+    from spiders.families import _xml_root
+
+    strict = _strict(doc)
+    root = _xml_root(doc)
+    assert root is not None
+    if strict is not None:  # well-formed: exactly the same tree and text as a strict parser's
+        assert etree.tostring(root, method="c14n") == strict
+
+
+@pytest.mark.parametrize("breaker", BREAKERS)
+def test_rss_links_guids_and_titles_decode_as_xml(breaker: str) -> None:
+    prefix, note = BREAKERS[breaker]
     items = "".join(
-        f"<item><title>Tom&nbsp;&amp;&nbsp;Jerry &#38; l&rsquo;&eacute;t&eacute; {i}</title>{link}</item>"
-        for i, link in enumerate(ESCAPED_LINKS.values())
+        f"<item><title>{title}</title><link>{HOST}/{link}</link></item>"
+        if "cdata" not in name
+        else f"<item><title>{title}</title><link><![CDATA[{HOST}/{link[9:-3]}]]></link></item>"
+        for (name, (link, _)), (title, _) in zip(SPELLINGS.items(), TITLES, strict=True)
     )
-    rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>A&nbsp;B</title>{items}</channel></rss>'
-    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/feed", rss))))
-    assert [r.url for r in articles] == list(ESCAPED_LINKS)
-    titles = [r.meta["nashra_listing"]["title"] for r in articles]
-    assert titles == [f"Tom\xa0&\xa0Jerry & l\u2019\u00e9t\u00e9 {i}" for i in range(3)]
+    guid_only = f"<item><title>Guid</title><guid>{HOST}/a-5.html?x=1&amp;y=2</guid></item>"
+    doc = _document(prefix, '<rss version="2.0"><channel>', note, items + guid_only, "</channel></rss>")
+    articles, _ = _parse(FeedSpider, "http://hespress.test/feed", doc)
+    assert [r.url for r in articles] == [*EXPECTED_URLS, f"{HOST}/a-5.html?x=1&y=2"]
+    assert _titles(articles) == [*(t for _, t in TITLES), "Guid"]
+    _assert_reads_as_strict_xml(doc)
 
 
-def test_atom_hrefs_decode_entities_as_xml_does() -> None:
-    spider = make_spider(FeedSpider, "hespress_ar")
-    atom = (
-        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A&nbsp;B</title>'
-        '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
-        "Caf&eacute; &amp; <b>th&eacute;</b></div></title>"
-        '<link rel="alternate" href="http://hespress.test/economie/a-1.html?x=1&amp;y=2"/></entry>'
-        '<entry><title>B</title><link href="http://hespress.test/economie/a-2.html?x=1&#38;y=2"/></entry></feed>'
+@pytest.mark.parametrize("breaker", BREAKERS)
+def test_atom_hrefs_and_titles_decode_as_xml(breaker: str) -> None:
+    prefix, note = BREAKERS[breaker]
+    hrefs = [link for name, (link, _) in SPELLINGS.items() if name != "cdata"]  # no CDATA in attributes
+    titles = [
+        ("<title>Tom &amp; Jerry &#38; Co</title>", "Tom & Jerry & Co"),
+        # type="html": escaped HTML, read as HTML (RFC 4287 3.1.1.2)
+        (
+            '<title type="html">Tom &amp;amp; Jerry &lt;em&gt;&amp;eacute;t&amp;eacute;&lt;/em&gt;</title>',
+            "Tom & Jerry \u00e9t\u00e9",
+        ),
+        (
+            '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "Caf&eacute; &amp; <b>th&#233;</b></div></title>",
+            "Caf\u00e9 & th\u00e9",
+        ),
+    ]
+    entries = "".join(
+        f'<entry>{title}<link rel="self" href="{HOST}/api/{i}?a=1&amp;b=2"/>'
+        f'<link rel="alternate" type="text/html" href="{HOST}/{href}"/></entry>'
+        for i, (href, (title, _)) in enumerate(zip(hrefs, titles, strict=True))
     )
-    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/atom", atom))))
-    assert [r.url for r in articles] == list(ESCAPED_LINKS)[:2]
-    assert articles[0].meta["nashra_listing"]["title"] == "Caf\u00e9 & th\u00e9"
+    entries += (
+        f"<entry><title><![CDATA[Tom & Jerry]]></title><link href='{HOST}/a-6.html?x=1&amp;y=2'/></entry>"
+    )
+    doc = _document(prefix, '<feed xmlns="http://www.w3.org/2005/Atom">', note, entries, "</feed>")
+    articles, _ = _parse(FeedSpider, "http://hespress.test/atom", doc)
+    assert [r.url for r in articles] == [*EXPECTED_URLS[:3], f"{HOST}/a-6.html?x=1&y=2"]
+    assert _titles(articles) == [*(t for _, t in titles), "Tom & Jerry"]
+    _assert_reads_as_strict_xml(doc)
 
 
-def test_sitemap_locs_decode_entities_as_xml_does() -> None:
-    spider = make_spider(SitemapSpider, "hespress_ar")
-    urls = "".join(
-        f"<url>{link.replace('link>', 'loc>')}"
-        f"<news:news><news:title>x&nbsp;{i}</news:title></news:news></url>"
-        for i, link in enumerate(ESCAPED_LINKS.values())
+def _url_rows(title_tag: bool) -> str:
+    rows = []
+    for link, _ in SPELLINGS.values():
+        loc = f"<![CDATA[{HOST}/{link[9:-3]}]]>" if link.startswith("<![CDATA[") else f"{HOST}/{link}"
+        news = "".join(
+            f"<news:news><news:publication><news:name>Hespress &amp; Co</news:name></news:publication>"
+            f"<news:title>{title}</news:title></news:news>"
+            for title, _ in TITLES[len(rows) : len(rows) + 1]
+            if title_tag
+        )
+        rows.append(f"<url><loc>{loc}</loc>{news}</url>")
+    return "".join(rows)
+
+
+SITEMAP_OPEN = (
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+)
+
+
+@pytest.mark.parametrize("breaker", BREAKERS)
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_sitemap_locs_decode_as_xml(breaker: str, gzipped: bool) -> None:
+    prefix, note = BREAKERS[breaker]
+    doc = _document(prefix, SITEMAP_OPEN, note, _url_rows(title_tag=False), "</urlset>")
+    body = gzip.compress(doc) if gzipped else doc
+    articles, _ = _parse(SitemapSpider, "http://hespress.test/sitemap.xml", body)
+    assert sorted(r.url for r in articles) == sorted(EXPECTED_URLS)  # no dates: order is the sort's
+    _assert_reads_as_strict_xml(doc)
+
+
+@pytest.mark.parametrize("breaker", BREAKERS)
+def test_news_sitemap_locs_and_titles_decode_as_xml(breaker: str) -> None:
+    prefix, note = BREAKERS[breaker]
+    doc = _document(prefix, SITEMAP_OPEN, note, _url_rows(title_tag=True), "</urlset>")
+    articles, _ = _parse(SitemapSpider, "http://hespress.test/sitemap-news.xml", doc)
+    by_url = {r.url: r.meta["nashra_listing"]["title"] for r in articles}
+    assert by_url == {url: title for url, (_, title) in zip(EXPECTED_URLS, TITLES, strict=True)}
+    _assert_reads_as_strict_xml(doc)
+
+
+@pytest.mark.parametrize("breaker", BREAKERS)
+def test_sitemap_index_child_locs_decode_as_xml(breaker: str) -> None:
+    prefix, note = BREAKERS[breaker]
+    rows = "".join(
+        f"<sitemap><loc>{loc}</loc><lastmod>2026-02-0{i + 1}</lastmod></sitemap>"
+        for i, loc in enumerate(
+            [
+                "/sitemaps/day.xml?yyyy=2026&amp;mm=02&amp;dd=01",
+                "/sitemaps/day.xml?yyyy=2026&#38;mm=02&#x26;dd=02",
+                "<![CDATA[/sitemaps/day.xml?yyyy=2026&mm=02&dd=03]]>",
+            ]
+        )
     )
-    doc = (
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    doc = _document(
+        prefix,
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        note,
+        rows,
+        "</sitemapindex>",
     )
-    articles, _ = split(list(spider.parse_discovery(_xml_response("http://hespress.test/sitemap.xml", doc))))
-    assert sorted(r.url for r in articles) == sorted(ESCAPED_LINKS)
+    articles, children = _parse(SitemapSpider, "http://hespress.test/sitemap.xml", doc)
+    assert articles == []
+    assert [c.url for c in children] == [
+        f"http://hespress.test/sitemaps/day.xml?yyyy=2026&mm=02&dd=0{d}"
+        for d in (3, 2, 1)  # newest first
+    ]
+    _assert_reads_as_strict_xml(doc)
+
+
+def test_a_bare_ampersand_is_read_as_the_character() -> None:
+    """Not XML, but common: `&` unescaped in a link or title is the character, in every family."""
+    rss = _document(
+        "",
+        "<rss><channel>",
+        "",
+        f"<item><title>Tom & Jerry</title><link>{HOST}/b.html?x=1&y=2</link></item>",
+        "</channel></rss>",
+    )
+    (article,), _ = _parse(FeedSpider, "http://hespress.test/feed", rss)
+    assert (article.url, _titles([article])) == (f"{HOST}/b.html?x=1&y=2", ["Tom & Jerry"])
+    urlset = _document(
+        "", SITEMAP_OPEN, "", f"<url><loc>{HOST}/b.html?x=1&y=2&amp;z=3</loc></url>", "</urlset>"
+    )
+    (article,), _ = _parse(SitemapSpider, "http://hespress.test/sitemap.xml", urlset)
+    assert article.url == f"{HOST}/b.html?x=1&y=2&z=3"
+
+
+def test_wordpress_links_and_titles_decode_as_json_and_html() -> None:
+    """The REST API is JSON: links are plain strings, titles are rendered HTML (wptexturize writes
+    `&#038;` for an ampersand)."""
+    spider = make_spider(WordPressSpider, "h24info_fr")
+    first = only_discovery(spider)
+    posts = [
+        {"link": "http://h24info.test/economie/a-1.html?x=1&y=2", "title": {"rendered": "Tom &#038; Jerry"}},
+        {
+            "link": "http://h24info.test/economie/a-2.html?x=1\u0026y=2",
+            "title": {"rendered": "l&rsquo;&eacute;t&eacute; &amp; Co"},
+        },
+    ]
+    response = TextResponse(first.url, body=json.dumps(posts).encode(), encoding="utf-8")
+    articles, _ = split(list(spider.parse_discovery(response)))
+    assert [r.url for r in articles] == [
+        "http://h24info.test/economie/a-1.html?x=1&y=2",
+        "http://h24info.test/economie/a-2.html?x=1&y=2",
+    ]
+    assert _titles(articles) == ["Tom & Jerry", "l\u2019\u00e9t\u00e9 & Co"]
 
 
 def test_entities_are_never_expanded() -> None:
