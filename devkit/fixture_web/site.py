@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from devkit.fixture_web import dynamic, hostile, listings, load, templates, texts
+from devkit.fixture_web import dynamic, escaped, hostile, listings, load, templates, texts
 from devkit.fixture_web.catalog import HOSTS, OFFSITE_HOST, REFERENCE_NOW, Catalog, catalog
 from devkit.fixture_web.model import Edge
 from devkit.fixture_web.responses import (
@@ -106,6 +106,8 @@ class Site:
 
     def resolve(self, host: str, path: str, query: str = "") -> Response:
         host = host.lower()
+        if host == hostile.HOST and path.startswith("/escaped/"):
+            return escaped.resolve(path, query)
         if host == hostile.HOST:
             return hostile.resolve(path, query)
         if host == load.HOST:
