@@ -172,12 +172,18 @@ def _keywords(value: Any) -> list[str]:
     return out
 
 
+def _is_inline(url: str) -> bool:
+    return url.lstrip()[:5].lower() == "data:"
+
+
 def _image(value: Any) -> str | None:
+    """The first image URL; an inline `data:` image is not one (its payload is megabytes of base64)."""
     if isinstance(value, list):
         return next((img for img in map(_image, value) if img), None)
     if isinstance(value, dict):
-        return _text(value.get("url") or value.get("contentUrl"))
-    return _text(value)
+        return _image(value.get("url") or value.get("contentUrl"))
+    url = _text(value)
+    return None if url is None or _is_inline(url) else url
 
 
 def _article_node(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
@@ -226,7 +232,7 @@ def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
     meta = PageMeta(
         og_title=_first(_meta(tags, "og:title", "twitter:title")),
         og_url=_first(_meta(tags, "og:url")),
-        og_image=_first(_meta(tags, "og:image", "og:image:url", "og:image:secure_url", "twitter:image")),
+        og_image=_image(_meta(tags, "og:image", "og:image:url", "og:image:secure_url", "twitter:image")),
         og_site_name=_first(_meta(tags, "og:site_name")),
         og_locale=_first(_meta(tags, "og:locale")),
         meta_published=_first(

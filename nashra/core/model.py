@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+# The most bytes one page may have as fetched, inline `data:` images included: the crawl's
+# DOWNLOAD_MAXSIZE, the backfill's record limit and extraction's hard ceiling (a page over it is
+# too_large before anything scans it, so memory stays bounded whatever a page inlines). Text is
+# capped lower, without inline data (transforms.article.MAX_BODY_BYTES).
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class RawPage:

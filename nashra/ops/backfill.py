@@ -26,6 +26,7 @@ from nashra.core.cc_news import file_name, file_time, join, listed_files, listin
 from nashra.core.config import Settings, settings
 from nashra.core.lake import Lake, ensure_bucket, open_lake
 from nashra.core.ledger import Window, new_batch_id
+from nashra.core.model import MAX_PAGE_BYTES
 from nashra.core.registry import load_registry
 from nashra.core.warc_stream import MemberReader, Record
 from nashra.ops.backfill_batches import OutletBatch, OutletMatcher, classify, fetched_at, raw_page
@@ -33,8 +34,8 @@ from nashra.ops.backfill_state import FileState, load_state, save_state
 
 log = logging.getLogger(__name__)
 
-# The crawl's download cap (spiders/settings.py DOWNLOAD_MAXSIZE): a record above it is too_large.
-MAX_RECORD_BYTES = int(os.environ.get("NASHRA_BACKFILL_MAX_RECORD_BYTES", str(20 * 1024 * 1024)))
+# The crawl's download cap (DOWNLOAD_MAXSIZE, MAX_PAGE_BYTES): a record above it is too_large.
+MAX_RECORD_BYTES = int(os.environ.get("NASHRA_BACKFILL_MAX_RECORD_BYTES", str(MAX_PAGE_BYTES)))
 # Source bytes between two checkpoints (batches published, then the state): what a killed task
 # reads again, against one `fetched` commit per outlet and checkpoint.
 CHECKPOINT_BYTES = int(float(os.environ.get("NASHRA_BACKFILL_CHECKPOINT_MB", "64")) * 1024 * 1024)

@@ -30,7 +30,7 @@ from nashra.core.ledger import (
     release,
     write_manifest,
 )
-from nashra.core.model import Article, Rejection, StoredArticle
+from nashra.core.model import MAX_PAGE_BYTES, Article, Rejection, StoredArticle
 from nashra.core.registry import Outlet
 from nashra.core.tables import commit_batch, table_version
 from nashra.core.warc import read_pages
@@ -38,7 +38,7 @@ from nashra.stages.dedup_keys import load_lake_index, write_keys
 from nashra.stages.dedup_state import committed_after, concurrent_copies, load_window, write_signatures
 from nashra.stages.gx_docs import write_docs
 from nashra.stages.quality import CRAWL_NOISE, BatchQualityError, BatchStats, gate
-from transforms.article import MAX_BODY_BYTES, process_page
+from transforms.article import process_page
 from transforms.dedup import (
     WindowState,
     link_batch,
@@ -269,7 +269,7 @@ def _stage_suites(
     """GX results per stage: raw pages, articles before dedup (already run), rows as written."""
     suites = []
     if raw_rows:
-        suites.append(run_suite("raw_batch", raw_rows, {"${max_body_bytes}": MAX_BODY_BYTES}))
+        suites.append(run_suite("raw_batch", raw_rows, {"${max_body_bytes}": MAX_PAGE_BYTES}))
     if articles:
         suites.append(articles)
     columns = ["article_id", "dedup_status", "dedup_method", "similarity", "story_id"]

@@ -420,25 +420,79 @@ def test_rejection_reasons(kwargs: dict[str, object], body: bytes, reason: str) 
     assert result.page_id == page.page_id
 
 
-def test_a_page_heavy_only_with_an_inline_image_is_an_article(fr: Seed) -> None:
-    """5.6 MB: the French seed article plus a 4 MB base64 image in the page (and a CSS one). The
-    cap counts the page without its inline payloads; no base64 reaches the body or image fields."""
+def _png_data_uri(size: int) -> str:
+    """A `data:image/png;base64,...` URI of about `size` characters: a PNG signature and IHDR, then
+    incompressible bytes (what a photo's pixels look like to the regex)."""
     import base64
+    import zlib
 
+    ihdr = b"IHDR" + (1024).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"
+    head = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
+    return "data:image/png;base64," + base64.b64encode(head + os.urandom(size * 3 // 4)).decode()
+
+
+def _string_fields(article: Article) -> str:
+    """Every text the stored row holds, as one string."""
+    values = [v for v in vars(article).values() if isinstance(v, str)]
+    values += [x for v in vars(article).values() if isinstance(v, list) for x in v if isinstance(x, str)]
+    return "\n".join(values)
+
+
+def test_a_page_heavy_only_with_an_inline_image_is_an_article(fr: Seed) -> None:
+    """5.6 MB: the French seed article plus a 4 MB base64 PNG in the page (and a CSS one). The
+    cap counts the page without its inline payloads; no base64 reaches any field of the row."""
     url = "https://www.lesite.ma/economie/maroc-qatar-numerique/"
     page_html = wordpress_page(fr, lang="fr", url=url, published="2026-02-01T10:05:00+01:00")
-    blob = base64.b64encode(os.urandom(3 * 1024 * 1024)).decode()  # 4 MB of base64
+    png = _png_data_uri(4 * 1024 * 1024)
     inline = (
-        f'<figure><img src="data:image/jpeg;base64,{blob}" alt="photo"></figure>'
-        f'<div style="background:url(data:image/png;base64,{blob[:600_000]})"></div>'
+        f'<figure><img src="{png}" alt="photo"></figure><div style="background:url({png[:600_000]})"></div>'
     )
     page_html = page_html.replace("<article", inline + "<article", 1)
     page_html = page_html.replace("</body>", "<!--" + "x" * 900_000 + "--></body>")
     page = make_page(page_html, url, MA_FR)
     assert len(page.body) > 5.4 * 1024 * 1024  # over the 5 MiB cap as fetched
     art = assert_clean_article(process_page(page, MA_FR, now=NOW), fr, FR_KEY_SENTENCES)
-    assert blob[:64] not in art.body and "base64" not in art.body
-    assert not (art.image_url or "").startswith("data:")
+    assert art.body.split("\n\n") == [" ".join(p.split()) for p in fr.paragraphs]  # the text, whole
+    row = _string_fields(art)
+    assert "iVBORw0KGgo" not in row and png[30:94] not in row and "base64" not in row
+    assert art.image_url == "https://www.lesite.ma/img/a.jpg"  # the JSON-LD image, a real URL
+
+
+@pytest.mark.parametrize(
+    ("jsonld_image", "og_images", "expected"),
+    [
+        # An inline JSON-LD image gives way to og:image, an inline og:image to twitter:image.
+        ("INLINE", ["INLINE", "https://www.lesite.ma/img/tw.jpg"], "https://www.lesite.ma/img/tw.jpg"),
+        (["INLINE", "https://www.lesite.ma/img/2.jpg"], ["INLINE"], "https://www.lesite.ma/img/2.jpg"),
+        ("INLINE", ["INLINE"], None),  # no real image at all: null, never the payload
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", [], None),  # short (kept in the page): still not a URL
+    ],
+)
+def test_an_inline_image_is_never_the_image_url(
+    fr: Seed, jsonld_image: str | list[str], og_images: list[str], expected: str | None
+) -> None:
+    url = "https://www.lesite.ma/economie/maroc-qatar-numerique/"
+    png = _png_data_uri(300_000)
+    page_html = wordpress_page(fr, lang="fr", url=url, published="2026-02-01T10:05:00+01:00")
+    image = (
+        [png if i == "INLINE" else i for i in jsonld_image]
+        if isinstance(jsonld_image, list)
+        else jsonld_image
+    )
+    page_html = page_html.replace(
+        '"https://www.lesite.ma/img/a.jpg"', json.dumps(png if image == "INLINE" else image)
+    )
+    metas = "".join(
+        f'<meta {"property" if i == 0 else "name"}="{"og:image" if i == 0 else "twitter:image"}" '
+        f'content="{png if v == "INLINE" else v}">'
+        for i, v in enumerate(og_images)
+    )
+    page_html = page_html.replace("</head>", metas + "</head>", 1)
+    art = assert_clean_article(
+        process_page(make_page(page_html, url, MA_FR), MA_FR, now=NOW), fr, FR_KEY_SENTENCES
+    )
+    assert art.image_url == expected
+    assert "base64" not in _string_fields(art)
 
 
 def test_a_page_of_20_mb_of_text_is_still_too_large() -> None:
@@ -446,6 +500,45 @@ def test_a_page_of_20_mb_of_text_is_still_too_large() -> None:
     assert len(body) > 20 * 1024 * 1024
     result = process_page(make_page(body, "https://lesite.ma/a/4", MA_FR), MA_FR, now=NOW)
     assert isinstance(result, Rejection) and result.reasons == ["too_large"]
+
+
+def test_a_page_of_6_mb_of_text_and_an_inline_image_is_too_large(fr: Seed) -> None:
+    """Inline data is not counted, the rest is: 6 MB of text is over the cap with or without it."""
+    text = "".join(f"<p>{esc(p)}</p>" for p in fr.paragraphs) * 1500
+    body = f'<html><body><img src="{_png_data_uri(1024 * 1024)}">{text}</body></html>'.encode()
+    assert len(body) - 1024 * 1024 > 5.5 * 1024 * 1024
+    result = process_page(make_page(body, "https://lesite.ma/a/6", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["too_large"]
+    assert "without inline data" in result.detail
+
+
+def test_a_page_over_the_ceiling_is_too_large_whatever_it_inlines(fr: Seed) -> None:
+    """21 MB as fetched, of which 20 MB inline image: refused before any scan (the crawl's
+    DOWNLOAD_MAXSIZE, the same ceiling, refuses it before download)."""
+    from nashra.core.model import MAX_PAGE_BYTES
+    from spiders.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE
+
+    assert DOWNLOAD_MAXSIZE == MAX_PAGE_BYTES and DOWNLOAD_WARNSIZE > 6 * 1024 * 1024
+    text = "".join(f"<p>{esc(p)}</p>" for p in fr.paragraphs)
+    body = f'<html><body><img src="{_png_data_uri(MAX_PAGE_BYTES)}">{text}</body></html>'.encode()
+    result = process_page(make_page(body, "https://lesite.ma/a/5", MA_FR), MA_FR, now=NOW)
+    assert isinstance(result, Rejection) and result.reasons == ["too_large"]
+    assert f"Body of {len(body)} bytes as fetched" in result.detail
+
+
+def test_inline_data_stripping_copies_nothing_without_data_and_any_case_with_it(fr: Seed) -> None:
+    from transforms.article import without_inline_data
+
+    page = wordpress_page(fr, lang="fr", url="https://lesite.ma/a/7", published="2026-02-01T10:05:00+01:00")
+    body = page.encode()
+    assert without_inline_data(body) is body  # the common page: not copied
+    payload = _png_data_uri(4096).split(",", 1)[1]
+    for scheme in ("data:image/png;base64,", "DATA:image/PNG;base64,", "Data:;base64,", "data:,"):
+        inlined = body.replace(b"<article", f'<img src="{scheme}{payload}"><article'.encode(), 1)
+        stripped = without_inline_data(inlined)
+        assert stripped == body.replace(b"<article", f'<img src="{scheme}"><article'.encode(), 1), scheme
+    short = body.replace(b"<article", b'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><article', 1)
+    assert without_inline_data(short) == short  # an icon-sized payload is left alone
 
 
 def test_unexpected_failure_becomes_extract_error() -> None:
