@@ -167,9 +167,10 @@ def _gzip_bomb() -> bytes:
 
 
 @cache
-def _base64_image() -> str:
-    # 2 MB of base64, twice (inline <img> and og:image): the page stays under the 5 MB extraction cap.
-    blob = "iVBORw0KGgo" + "A" * (2 * 1024 * 1024)
+def _base64_image(size: int) -> str:
+    # `size` characters of base64 after a PNG signature. The page holds 4 MB in <img> and 1.6 MB in
+    # og:image: 5.6 MB as fetched, over the 5 MiB cap, which counts the page without inline data.
+    blob = "iVBORw0KGgo" + "A" * size
     return f"data:image/png;base64,{blob}"
 
 
@@ -342,14 +343,14 @@ PAGES: tuple[HostilePage, ...] = (
     ),
     HostilePage(
         "/big/base64-image.html",
-        "a 2 MB inline base64 image, in <img> and og:image",
+        "a 5.6 MB page: inline base64 images of 4 MB in <img> and 1.6 MB in og:image",
         _art("Metro extension: the new stations in pictures", "en"),
         lambda: _resp(
             page_html(
                 "Metro extension: the new stations in pictures",
                 "en",
-                head=f'<meta property="og:image" content="{_base64_image()}">',
-                body_extra=f'<figure><img src="{_base64_image()}" alt="station"></figure>',
+                head=f'<meta property="og:image" content="{_base64_image(1_600_000)}">',
+                body_extra=f'<figure><img src="{_base64_image(4_000_000)}" alt="station"></figure>',
             ),
             "text/html; charset=utf-8",
         ),
