@@ -22,6 +22,7 @@ from trafilatura.settings import Extractor
 from w3lib.encoding import html_to_unicode
 
 from transforms.clean import clean_body
+from transforms.furniture import drop_trailing_links, drop_unstated_lines
 
 MIN_BODY_CHARS = 100  # shorter than a two-sentence brief: a listing, an error or a video-only page
 JSONLD_BETTER_RATIO = 1.2  # articleBody must be this much longer to replace the extracted text
@@ -342,7 +343,8 @@ def main_text(
             recalled = _by_trafilatura(tree, url, recall=True, tables=tables)
             extracted = _add_missed_paragraphs(extracted, recalled)
             method += "+recall"
-        body = clean_body(extracted, title)
+        # Wording-free furniture tests, for the generic extractor only: a hinted body is the outlet's.
+        body = drop_unstated_lines(drop_trailing_links(clean_body(extracted, title), tree), jsonld_body)
     # Cleaning only drops lines and puts one blank line between those left, so a raw articleBody
     # that cannot beat the extracted text even then need not be cleaned at all.
     could_win = jsonld_body and (
