@@ -118,18 +118,15 @@ def check(args: argparse.Namespace, sources: list[Source], cfg: Settings | None 
     for source in sources:
         if source.what == LAKE:
             _check_lake(cfg, source, creates=args.command in CREATORS)
-        elif source.what == ES and args.command in ("index", "replay", "run"):
-            if not cfg.es_configured:
-                if args.command == "run":
-                    continue  # `run` says it itself, with its own advice
-                # The stages never index into a guessed local cluster (nor does this, once).
+        elif source.what == ES and args.command in ("index", "replay"):
+            if not cfg.es_configured:  # the stages never index into a guessed local cluster
                 require_elasticsearch(cfg, f"`nashra {args.command}`")
             _check_elasticsearch(cfg, source)
 
 
 def es_unreachable(exc: BaseException, sources: list[Source]) -> str | None:
     """The one line for a request that found no Elasticsearch, or None for other errors."""
-    from elastic_transport import ConnectionError as NoConnection
+    from elasticsearch import ConnectionError as NoConnection
 
     es = next((s for s in sources if s.what == ES), None)
     if es is None or not isinstance(exc, NoConnection):
@@ -138,8 +135,8 @@ def es_unreachable(exc: BaseException, sources: list[Source]) -> str | None:
 
 
 def _check_elasticsearch(cfg: Settings, source: Source) -> None:
-    from elastic_transport import ConnectionError as NoConnection
     from elasticsearch import ApiError
+    from elasticsearch import ConnectionError as NoConnection
 
     from nashra.stages.index import es_client
 
