@@ -347,22 +347,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def quiet_logs() -> None:
-    """The terminal gets the progress bars and the summary; per-stage log lines (metrics, HTTP) are
-    for Airflow's task logs. NASHRA_LOG_LEVEL=INFO shows them here too."""
+    """The terminal gets the progress bars, the notices and the summary; per-stage log lines
+    (metrics, HTTP) are for Airflow's task logs, and a client's retry warnings ("Node has failed
+    ... putting on timeout") repeat what the command reports once. NASHRA_LOG_LEVEL=INFO shows
+    them all here too."""
     import logging
 
-    level = os.environ.get("NASHRA_LOG_LEVEL", "WARNING").upper()
-    quiet = (
-        "nashra",
+    chosen = os.environ.get("NASHRA_LOG_LEVEL", "").upper()
+    logging.getLogger("nashra").setLevel(chosen or "WARNING")
+    libraries = (
         "elastic_transport",
         "elasticsearch",
+        "urllib3",
         "great_expectations",
         "trafilatura",
         "htmldate",
         "botocore",
+        "boto3",
+        "s3transfer",
     )
-    for name in quiet:
-        logging.getLogger(name).setLevel(level)
+    for name in libraries:
+        logging.getLogger(name).setLevel(chosen or "ERROR")
 
 
 # Errors a user can cause and fix (a setting, a file, a service that is down): one line and exit 2.
