@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     sources: list[where.Source] = []
     try:
         sources = where.resolve(args)
-        line = where.using_line(sources)
+        line = where.using_line(args, sources)
         if line:  # stderr: `--json`/`--tsv` output and pipes stay clean
             sys.stderr.write(line + "\n")
         where.check(args, sources)

@@ -87,7 +87,7 @@ def resolve(args: argparse.Namespace) -> list[Source]:
     return sources
 
 
-def using_line(sources: list[Source]) -> str | None:
+def using_line(args: argparse.Namespace, sources: list[Source]) -> str | None:
     """`using …`, or None when the environment named everything (the user chose it all)."""
     if all(s.origin == SETTING[s.what] for s in sources):
         return None
@@ -98,7 +98,9 @@ def using_line(sources: list[Source]) -> str | None:
         return f"using the last `make demo`'s {listed} (set {overrides} to choose)"
     if origins == {DEFAULT}:
         listed = ", ".join(f"{s.what} {_shown(s.value)}" for s in sources)
-        return f"using the defaults: {listed} (no `make demo` services running; set {overrides} to choose)"
+        looked = args.command != "run" and os.environ.get("NASHRA_LOCAL_SERVICES") != "0"
+        why = "no `make demo` services running; " if looked else ""
+        return f"using the defaults: {listed} ({why}set {overrides} to choose)"
     return "using " + ", ".join(f"{s.what} {_shown(s.value)} ({s.origin})" for s in sources)
 
 
@@ -106,7 +108,8 @@ def check(args: argparse.Namespace, sources: list[Source], cfg: Settings | None 
     """Raise ConfigError (one line naming the setting) when the lake a command reads is not there,
     or a service it needs does not answer. Elasticsearch is checked here only for the commands
     that loop over outlets (each would fail on its own, slowly); `search` and `reindex` make one
-    request, whose failure main() words the same way (es_unreachable), after their arguments."""
+    request, whose failure main() words the same way (es_unreachable), after their arguments;
+    `run` (production) checks ES_URL itself and reports an outlet that cannot be indexed."""
     cfg = cfg or settings()
     registry = next((s for s in sources if s.what == REGISTRY), None)
     if args.command == "crawl" and registry and registry.origin == DEMO and not cfg.fixture_proxy:
