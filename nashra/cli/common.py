@@ -23,8 +23,17 @@ console = Console(width=None if _TTY else 1000, soft_wrap=not _TTY)
 progress_console = Console(stderr=True)
 
 
+def say(line: str) -> None:
+    """A notice on stderr, unwrapped: a lake URI split over two lines cannot be copied."""
+    progress_console.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
 class UsageError(ValueError):
     """A command's arguments do not make sense together: one line, exit 2."""
+
+
+class NothingToDo(Exception):
+    """The command has nothing to work on: one line saying why, exit 0."""
 
 
 def outlet_ids(args: argparse.Namespace) -> list[str]:
@@ -33,7 +42,10 @@ def outlet_ids(args: argparse.Namespace) -> list[str]:
     registry = load_registry()
     if args.outlets:
         return [registry.get(o).id for o in args.outlets]
-    return [o.id for o in registry.enabled()]
+    ids = [o.id for o in registry.enabled()]
+    if not ids:
+        raise NothingToDo(f"the registry {registry.path} has no enabled outlet")
+    return ids
 
 
 def progress_bar() -> Progress:

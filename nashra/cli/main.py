@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from nashra.cli.backfill_command import register_backfill
 from nashra.cli.common import (
+    NothingToDo,
     UsageError,
     add_output_flags,
     console,
@@ -20,9 +21,9 @@ from nashra.cli.common import (
     for_each,
     outlet_ids,
     print_summary,
-    progress_console,
     report_table,
     run_with_progress,
+    say,
 )
 from nashra.cli.ops_commands import register_kibana, register_reindex, register_replay, register_report
 from nashra.core.config import ConfigError, require_elasticsearch, settings
@@ -74,9 +75,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _nothing_to_do(results: list[tuple[str, Any, str | None]], what: str) -> None:
     """Say so when no outlet had anything to do: an empty table must not look like work done."""
     if results and all(not value and not error for _, value, error in results):
-        progress_console.print(
-            f"nothing to do: no {what} for {len(results)} outlets in the lake {settings().lake_uri}"
-        )
+        say(f"nothing to do: no {what} for {len(results)} outlets in the lake {settings().lake_uri}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -348,22 +347,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def quiet_logs() -> None:
-    """The terminal gets the progress bars and the summary; per-stage log lines (metrics, HTTP) are
-    for Airflow's task logs. NASHRA_LOG_LEVEL=INFO shows them here too."""
+    """The terminal gets the progress bars, the notices and the summary; per-stage log lines
+    (metrics, HTTP) are for Airflow's task logs, and a client's retry warnings ("Node has failed
+    ... putting on timeout") repeat what the command reports once. NASHRA_LOG_LEVEL=INFO shows
+    them all here too."""
     import logging
 
-    level = os.environ.get("NASHRA_LOG_LEVEL", "WARNING").upper()
-    quiet = (
-        "nashra",
+    chosen = os.environ.get("NASHRA_LOG_LEVEL", "").upper()
+    logging.getLogger("nashra").setLevel(chosen or "WARNING")
+    libraries = (
         "elastic_transport",
         "elasticsearch",
+        "urllib3",
         "great_expectations",
         "trafilatura",
         "htmldate",
         "botocore",
+        "boto3",
+        "s3transfer",
     )
-    for name in quiet:
-        logging.getLogger(name).setLevel(level)
+    for name in libraries:
+        logging.getLogger(name).setLevel(chosen or "ERROR")
 
 
 # Errors a user can cause and fix (a setting, a file, a service that is down): one line and exit 2.
@@ -391,19 +395,34 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-def _say_where(args: argparse.Namespace) -> None:
-    """Commands other than `run` use the last demo's services when the environment names none,
-    and say so in one line (on stderr, so `--json` and pipes stay clean)."""
-    from nashra.core.local_services import use_local_services
+def _one_line(exc: BaseException, sources: list[Any]) -> str:
+    """The error as the one line a user reads: what is wrong and which file, key or setting."""
+    from elasticsearch import ApiError, TransportError
 
-    if args.command == "run":  # production: the environment only
-        return
-    taken = use_local_services()
-    if taken:
-        sys.stderr.write(f"using the last `make demo`'s {', '.join(taken)} (set the environment to choose)\n")
+    from nashra.cli.where import es_unreachable
+    from nashra.core.registry import RegistryError
+
+    unreachable = es_unreachable(exc, sources)
+    if unreachable:
+        return unreachable
+
+    text = str(exc)
+    if isinstance(exc, RegistryError):
+        # One line per problem: the first names file, outlet and key; `nashra registry` lists all.
+        problems = [line for line in text.splitlines() if line.strip()]
+        more = f" (and {len(problems) - 1} more: `nashra registry` lists them)" if len(problems) > 1 else ""
+        return f"{problems[0] if problems else type(exc).__name__}{more}"
+    message = " ".join(text.split()) or type(exc).__name__
+    if isinstance(exc, ConfigError):  # written for the user already: no class name
+        return message[:600]
+    if isinstance(exc, (TransportError, ApiError)):
+        message = f"{message[:300]} (Elasticsearch {settings().es_url}: ES_URL)"
+    return f"{type(exc).__name__}: {message[:400]}"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from nashra.cli import where
+
     quiet_logs()
     parser = build_parser()
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
@@ -411,9 +430,17 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere, also after the command's own arguments
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
-    _say_where(args)
+    sources: list[where.Source] = []
     try:
+        sources = where.resolve(args)
+        line = where.using_line(args, sources)
+        if line:  # stderr: `--json`/`--tsv` output and pipes stay clean
+            sys.stderr.write(line + "\n")
+        where.check(args, sources)
         return int(args.fn(args) or 0)
+    except NothingToDo as exc:
+        say(f"nothing to do: {exc}")
+        return 0
     except BrokenPipeError:
         # The reader stopped reading (`| head`): not an error. Point stdout at /dev/null so the
         # interpreter's final flush does not raise again on the closed pipe.
@@ -422,10 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     except _expected_errors() as exc:
         if args.debug:
             raise
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        sys.stderr.write(
-            f"nashra {args.command}: {type(exc).__name__}: {message[:400]} (--debug for details)\n"
-        )
+        sys.stderr.write(f"nashra {args.command}: {_one_line(exc, sources)} (--debug for details)\n")
         return 2
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nashra.cli.common import UsageError, add_output_flags, for_each, outlet_ids, report_table
+from nashra.cli.common import UsageError, add_output_flags, for_each, outlet_ids, report_table, say
 from nashra.ops import kibana, reindex, replay, report
 
 
@@ -114,6 +114,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         "replay",
         lambda o: replay.replay_outlet(o, args.since, args.until, reindex=not args.no_index).__dict__,
     )
+    if results and all(not error and not value["batches"] for _, value, error in results):
+        say(f"nothing to do: no raw batches crawled {args.since} .. {args.until} for {len(results)} outlets")
     return report_table(results, f"replay {args.since} .. {args.until}", args)
 
 

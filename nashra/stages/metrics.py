@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,9 +49,14 @@ def structured(event: str, **fields: Any) -> str:
 
 
 def emit(metrics: StageMetrics) -> None:
+    # Through Airflow's Stats only where Airflow is loaded already (a task, a DAG test). The CLI's
+    # lake record is enough: importing Airflow there cost ~5 s per command and replaced the root
+    # log handler with one on stdout, so library warnings landed in `--json` output.
+    if "airflow.sdk" not in sys.modules:
+        return
     try:
         from airflow.sdk.observability.stats import Stats
-    except ImportError:  # the CLI without Airflow configured: the lake record is enough
+    except ImportError:
         return
     tagged = os.environ.get("NASHRA_METRICS_TAGS", "1") == "1"
     for name, value in metrics.counters().items():

@@ -47,11 +47,12 @@ def test_failures_and_silences_are_reported_per_host_in_one_parallel_round() -> 
 
 
 @pytest.fixture
-def run_env(monkeypatch: pytest.MonkeyPatch):
+def run_env(monkeypatch: pytest.MonkeyPatch, tmp_path):
     import nashra.cli.main as cli
 
     monkeypatch.setenv("ES_URL", "http://127.0.0.1:9")  # configured; never contacted here
     monkeypatch.setenv("NASHRA_REGISTRY", str(REGISTRY))
+    monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path))  # all named: no "using …" line
     ran: list[list[str]] = []
 
     def fake_run(ids, run_time, max_articles):
