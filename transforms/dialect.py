@@ -38,16 +38,21 @@ _WEAK = _words(
     فين حنا لينا معانا معاهم شوف شوفو عيانة خايب خايبة بحال نخدمو هكا هكاك للخر
     """
 )
+_LEXICON = _STRONG | _WEAK
 # k-prefixed present tense (كنقول، كتعرف، كيمشيو); MSA words of the same shape are listed apart.
-_K_PRESENT = re.compile(r"^[وف]?ك[يتن][\u0621-\u064a]{2,}$")
-_K_MSA = re.compile(
-    r"^[وف]?(?:كت(?:اب|ب|ل|ي|ائب|ف|ان|م)|كن(?:ت|ا|ز|وز|يس|د|ع|ف)|كي(?:ف|ان|لو|م|ني|ر|ت|س|ل|ن)|كنيسة)"
+_K_PRESENT = re.compile(r"^ك[يتن][\u0621-\u064a]{2,}$")
+_K_MSA_STEMS = re.compile(r"^(?:كيف|كيان|كيلو|كيمي|كيما|كيني|كتاب|كتائب|كنيس|كنائس|كند)")
+_K_MSA = _words(
+    """
+    كتب كتبت كتبه كتبها كتبوا كتلة كتل كتيبة كتف كتفه كتم كتمان كنت كنتم كنا كنز كنوز كنف كيس كيسا كيل
+    كيري كيتا كينيا كنتيجة كنقطة كنموذج كنوع كتعبير كتجربة كتحد
+    """
 )
 # ما ... ش negation, attached (مابقاش) or split (ما بقاوش), with MSA words that end in ش left out.
 _MA_SH = re.compile(r"(?<![\u0621-\u064a])[وف]?ما\s?([\u0621-\u064a]{2,}ش)(?![\u0621-\u064a])")
 # Present-tense plural without the alif MSA writes (نبقاو، يمشيو vs يبقوا، يمشوا).
-_PLURAL_IMPERFECT = re.compile(r"^[وف]?[يتن][\u0621-\u064a]+(?:او|يو)$")
-_PLURAL_MSA = _words("يونيو يوليو تيو")
+_PLURAL_IMPERFECT = re.compile(r"^[يتن][\u0621-\u064a]+(?:او|يو)$")
+_PLURAL_MSA = _words("يونيو يوليو تيو فيديو")  # June, July, loanwords
 # Darija writes the preposition ف on the article (فالدار) and has an indefinite واحد ال- (واحد الكسيدة).
 _FI_AL = re.compile(r"^فال[\u0621-\u064a]{2,}$")
 _WAHED_AL = re.compile(r"(?<![\u0621-\u064a])[وف]?واحد\s+ال[\u0621-\u064a]{2,}")
@@ -88,15 +93,16 @@ def paragraph_evidence(paragraph: str) -> Evidence:
     text = _unquote_short(normalise(paragraph))
     found: dict[str, int] = {}
     for word in _ARABIC_WORD.findall(text):
-        bare = word[1:] if word[0] in "وف" and len(word) > 3 and word[1:] in _STRONG | _WEAK else word
+        # و/ف ("and", "so") attach to any word: وبزاف is بزاف, فكيمشيو is كيمشيو.
+        bare = word[1:] if word[0] in "وف" and len(word) > 3 and word not in _LEXICON else word
         if bare in _STRONG:
             found[bare] = 2
         elif bare in _WEAK:
             found.setdefault(bare, 1)
-        elif _K_PRESENT.match(word) and not _K_MSA.match(word):
-            found[word] = 2 if word.endswith("و") else 1
-        elif _PLURAL_IMPERFECT.match(word) and word not in _PLURAL_MSA:
-            found[word] = 2
+        elif _K_PRESENT.match(bare) and not (_K_MSA_STEMS.match(bare) or bare in _K_MSA):
+            found[bare] = 2 if bare.endswith("و") else 1
+        elif _PLURAL_IMPERFECT.match(bare) and not {word, bare} & _PLURAL_MSA:
+            found[bare] = 2
         elif _FI_AL.match(word):
             found["فال-"] = 1  # one marker however often: MSA has فـ + ال- ("so the ...") too
     if _WAHED_AL.search(text):
