@@ -22,9 +22,11 @@ from transforms.dialect import detect_dialect, paragraph_evidence
 EVAL_DIR = Path(__file__).resolve().parent
 SPLITS = {"tuning": EVAL_DIR / "set.yaml", "heldout": EVAL_DIR / "heldout" / "set.yaml"}
 FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
-# (precision, recall) on Darija paragraphs: issue 19's targets, met on both splits when measured.
+# (precision, recall) on Darija paragraphs. Issue 19's targets; the gates are the levels measured on
+# 2026-12-06 (tuning 35/35 with no false alarm; held-out, scored once after tuning: 29/30, no false
+# alarm). A later change may raise them, never lower them.
 TARGETS = (0.95, 0.9)
-GATES = {"tuning": TARGETS, "heldout": TARGETS}
+GATES = {"tuning": (1.0, 1.0), "heldout": (1.0, 0.966)}
 
 
 def _seed_text(ref: str) -> str:
