@@ -51,10 +51,11 @@ run: venv
 bench: venv
 	$(BIN)/python -m devkit bench
 
-# Extraction and dedup scores on the labelled sets (tests/eval), with their targets.
+# Extraction, dedup and dialect scores on the labelled sets (tests/eval), with their targets.
 eval: venv
 	$(BIN)/python -m devkit eval extraction
 	$(BIN)/python -m devkit eval dedup
+	$(BIN)/python -m devkit eval dialect
 
 # Load: crawl + process a 50,000-page fixture outlet; time, peak RSS of the crawl and of the
 # process stage, and page accounting, in var/load/report.json. Too slow for `make test`, which

@@ -2,7 +2,7 @@
 
 demo       the whole pipeline on the offline fixture web, with embedded services (`make demo`)
 services   status/stop of the services the demo left running (`make services-stop`)
-eval       extraction and dedup scores on the labelled sets (tests/eval)
+eval       extraction, dedup and dialect scores on the labelled sets (tests/eval)
 relevance  recall@10, MRR, nDCG@10 per language, tuning | held-out (tests/eval/relevance)
 bench      side-by-side benchmarks (`make bench`)
 load       the 50,000-page load run (`make load`)
@@ -20,6 +20,7 @@ from bench import run as bench_run
 from nashra.cli.common import console, print_summary, run_with_progress
 from nashra.cli.main import quiet_logs
 from tests.eval.dedup import score as eval_dedup
+from tests.eval.dialect import score as eval_dialect
 from tests.eval.extraction import score as eval_extraction
 from tests.eval.relevance import score as relevance
 
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="evaluate pipeline quality on the labelled sets")
     eval_sub = evaluate.add_subparsers(dest="what", required=True)
     eval_dedup.register(eval_sub)
+    eval_dialect.register(eval_sub)
     eval_extraction.register(eval_sub)
     relevance.register(sub)
     bench_run.register(sub)

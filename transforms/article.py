@@ -19,6 +19,7 @@ from lxml.html import HtmlElement
 from nashra.core.ids import article_id
 from nashra.core.model import MAX_PAGE_BYTES, Article, RawPage, Rejection
 from transforms.dates import parse_date, pick_published, visible_date_texts
+from transforms.dialect import detect_dialect
 from transforms.extract import decode_html, main_text, parse_tree, select
 from transforms.hashing import content_hash
 from transforms.language import detect_language
@@ -244,6 +245,7 @@ def _extract(page: RawPage, outlet: OutletLike, now: datetime) -> Article | Reje
         batch_id=page.batch_id,
         page_id=page.page_id,
         discovery=page.discovery,
+        dialect=detect_dialect(title, body),
     )
 
 

@@ -67,6 +67,7 @@ class Article:
     batch_id: str
     page_id: str
     discovery: str
+    dialect: str | None = None  # "ary" (Moroccan Darija) or None: transforms.dialect
 
     def to_row(self) -> dict[str, Any]:
         return _row(self)

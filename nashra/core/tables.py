@@ -143,7 +143,7 @@ def _table_for_write(lake: Lake, name: str, schema: pa.Schema) -> DeltaTable:
 
     table = open_table(lake, name)
     if table is not None:
-        return table
+        return _add_new_columns(table, name, schema)
     try:
         DeltaTable.create(
             table_uri(lake, name),
@@ -159,6 +159,26 @@ def _table_for_write(lake: Lake, name: str, schema: pa.Schema) -> DeltaTable:
     table = open_table(lake, name)
     if table is None:
         raise TableError(f"{name}: the table could not be created in {lake.uri}")
+    return table
+
+
+def _add_new_columns(table: DeltaTable, name: str, schema: pa.Schema) -> DeltaTable:
+    """Schema evolution: a nullable field added to schemas/fields.yaml since the table was created
+    (the data contract allows only those) is added to the table's schema in its own commit before
+    the first write that carries it; the older files then read it as nulls. A required one would
+    leave the older rows invalid: that is a breaking change, with a new version and a migration."""
+    from deltalake import Field
+
+    have = {f.name for f in table.schema().fields}
+    new = [f for f in schema if f.name not in have]
+    if not new:
+        return table
+    required = [f.name for f in new if not f.nullable]
+    if required:
+        raise TableError(f"{name}: required column(s) {required} are not in the table: a breaking change")
+    # Two writers adding the same column both succeed: adding an existing column is a no-op.
+    table.alter.add_columns([Field.from_arrow(f) for f in new])
+    log.info("%s: added column(s) %s to the table", name, [f.name for f in new])
     return table
 
 
@@ -330,6 +350,8 @@ def read_batch(
     import pyarrow.compute as pc
 
     wanted = (pc.field("outlet_id") == outlet_id) & (pc.field("batch_id") == batch_id)
+    if columns is not None:  # a column added to fields.yaml since the table's last write is absent
+        columns = [c for c in columns if c in data.schema.names]
     return data.to_table(columns=columns, filter=wanted)
 
 

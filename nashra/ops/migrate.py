@@ -69,7 +69,7 @@ def _schema(name: str) -> pa.Schema:
 def _batches(source: Lake, name: str, files: list[str], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The legacy rows as `schema` wants them: partition values from the paths fill the columns
     the files did not carry (a signature's month, a fetched URL's outlet), columns added since
-    (metrics details, a fetched URL's family) are nulls."""
+    (metrics details, a fetched URL's family, an article's dialect) are nulls."""
     data = source.legacy_dataset(files, table_dir(name))
     present = set(data.schema.names)
     from_path = {"outlet_id": "outlet"}  # the old folders' partition names
@@ -86,7 +86,7 @@ def _batches(source: Lake, name: str, files: list[str], schema: pa.Schema) -> It
         yield pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-_ADDED_SINCE = {"details", "family"}
+_ADDED_SINCE = {"details", "family", "dialect"}
 
 
 def _write(target: Lake, name: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch], rows: int) -> None:

@@ -62,7 +62,9 @@ def rows_from_lake(lake: Any) -> Iterator[dict[str, Any]]:
     dataset = lake.dataset("articles")
     if dataset is None:
         return
-    columns = [f.name for f in schemas.parquet_schema("articles")]
+    # A lake written before a field was added has no column for it until its next write (the
+    # column is added then, tables._add_new_columns): its documents simply lack the field.
+    columns = [f.name for f in schemas.parquet_schema("articles") if f.name in dataset.schema.names]
     for batch in dataset.to_batches(columns=columns, batch_size=2000):
         yield from batch.to_pylist()
 

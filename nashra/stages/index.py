@@ -106,7 +106,26 @@ def ensure_index(es: Any, prefix: str) -> str:
             aliases={read_alias: {}, write_alias: {"is_write_index": True}},
         )
         es.cluster.health(index=first, wait_for_status="yellow", timeout="30s")
+    else:
+        add_new_fields(es, read_alias)
     return write_alias
+
+
+def add_new_fields(es: Any, read_alias: str) -> list[str]:
+    """Fields added to schemas/fields.yaml since the live indices were created (e.g. `dialect`) are
+    added to their mappings: the strict mapping would otherwise refuse every new document. Adding a
+    field is the one mapping change Elasticsearch allows in place; older documents lack it until
+    `nashra reindex --from lake`. A changed field (analysis, type) still needs `nashra reindex`."""
+    wanted = schemas.es_mappings()["properties"]
+    added: set[str] = set()
+    for index, body in es.indices.get_mapping(index=read_alias).body.items():
+        missing = {k: v for k, v in wanted.items() if k not in body["mappings"].get("properties", {})}
+        if missing:
+            es.indices.put_mapping(index=index, properties=missing)
+            added.update(missing)
+    if added:
+        log.info("added %s to the mappings of %s", sorted(added), read_alias)
+    return sorted(added)
 
 
 @cache

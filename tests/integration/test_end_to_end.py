@@ -97,6 +97,7 @@ def test_the_lake_holds_every_fixture_article_with_language_outlet_and_utc_date(
         assert row is not None, f"missing article {expected.url}"
         assert row["outlet_id"] == expected.outlet_id
         assert row["language"] == expected.language
+        assert row["dialect"] is None  # the fixture outlets print MSA, French and English, no Darija
         assert row["title"] == expected.title
         assert row["published_at"] == expected.published_utc, expected.url
         assert row["published_at"].utcoffset().total_seconds() == 0
@@ -157,6 +158,9 @@ def test_elasticsearch_finds_the_seed_articles_in_arabic_and_french(run: Run) ->
     # Arabic analysis on the real node: the prefixed form finds the article too.
     assert search(run.es, run.index, "والذكاء", language="ar")[0].article_id == arabic[0].article_id
     assert run.es.count(index=run.index)["count"] == run.lake.dataset("articles").count_rows()
+    # dialect is a keyword on the real node: a facet (terms aggregation) for Kibana.
+    mapping = next(iter(run.es.indices.get_mapping(index=run.index).body.values()))["mappings"]
+    assert mapping["properties"]["dialect"]["type"] == "keyword"
 
 
 def test_duckdb_reads_the_lake(run: Run) -> None:

@@ -112,3 +112,29 @@ def test_rollover_then_reindex_from_the_lake_keeps_one_copy(pipeline_env, monkey
     hits = search(es, prefix, "Seghrouchni", size=50)
     urls = [h.url for h in hits]
     assert urls and len(urls) == len(set(urls))
+
+
+def test_an_index_created_before_a_new_field_gets_it_and_accepts_documents_with_it(es_url: str) -> None:
+    """`dialect` added to fields.yaml: the live index (strict mapping, created without it) would
+    refuse every new document; ensure_index adds the field to its mapping in place."""
+    import schemas
+
+    es, prefix = es_client(), os.environ["NASHRA_INDEX_PREFIX"] + "-evolve"
+    read_alias, write_alias = aliases(prefix)
+    old = schemas.es_mappings()
+    del old["properties"]["dialect"]
+    es.indices.create(
+        index=f"{prefix}-v1-000001",
+        settings=schemas.es_settings(),
+        mappings=old,
+        aliases={read_alias: {}, write_alias: {"is_write_index": True}},
+    )
+    row = {**_rows()[0], "dialect": "ary"}
+    ok, errors = index_rows(es, [row], write_alias)
+    assert ok == 0 and "strict" in errors[0]  # what a deploy of the new field met before
+    assert ensure_index(es, prefix) == write_alias
+    assert index_rows(es, [row], write_alias) == (1, [])
+    mapping = es.indices.get_mapping(index=read_alias).body[f"{prefix}-v1-000001"]["mappings"]
+    assert mapping["properties"]["dialect"]["type"] == "keyword"
+    es.indices.refresh(index=read_alias)
+    assert es.count(index=read_alias, query={"term": {"dialect": "ary"}})["count"] == 1

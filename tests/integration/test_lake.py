@@ -203,3 +203,60 @@ def test_a_corrupt_or_lost_table_log_is_one_clear_line_not_an_empty_table(
     with pytest.raises(TableError, match="no table log"):
         commit_batch(lake, "articles", pa.table({"outlet_id": ["x"], "batch_id": ["b2"]}), outlet_id="x",
                      batch_id="b2", replace=False)  # fmt: skip
+
+
+def _article_row(article_id: str, **extra: object) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    return {
+        "article_id": article_id, "canonical_url": f"https://x.test/{article_id}",
+        "url": f"https://x.test/{article_id}", "outlet_id": "x", "country": "MA", "language": "ar",
+        "title": "عنوان", "body": "نص", "published_at": when, "fetched_at": when, "content_hash": "h",
+        "word_count": 1, "batch_id": extra.pop("batch_id", "b1"), "page_id": "p",
+        "dedup_status": "canonical", **extra,
+    }  # fmt: skip
+
+
+def test_a_lake_written_before_a_nullable_field_existed_stays_readable_and_appendable(
+    tmp_path: Path,
+) -> None:
+    """`dialect` (or any nullable field added to fields.yaml) on a lake whose articles table was
+    created without it: readers that ask for every schema column still read it, and the first write
+    that carries the column adds it to the table; the older rows read it as null."""
+    import schemas
+    from nashra.core.tables import read_batch
+    from nashra.ops.reindex import rows_from_lake
+
+    current = schemas.parquet_schema("articles")
+    old = pa.schema([f for f in current if f.name != "dialect"])
+    lake = open_lake(str(tmp_path))
+    rows = pa.Table.from_pylist([_article_row("old")], schema=old)
+    commit_batch(lake, "articles", rows, outlet_id="x", batch_id="b1", replace=False)
+    assert [r["article_id"] for r in rows_from_lake(lake)] == ["old"]
+    columns = [f.name for f in current]
+    assert "dialect" not in read_batch(lake, "articles", "x", "b1", columns).column_names
+
+    new = pa.Table.from_pylist([_article_row("new", batch_id="b2", dialect="ary")], schema=current)
+    commit_batch(lake, "articles", new, outlet_id="x", batch_id="b2", replace=False)
+    # A re-run of the old batch (a replace) writes the new column too.
+    commit_batch(lake, "articles", rows.append_column("dialect", pa.nulls(1, pa.string())).select(columns),
+                 outlet_id="x", batch_id="b1", replace=True)  # fmt: skip
+    got = {r["article_id"]: r["dialect"] for r in rows_from_lake(lake)}
+    assert got == {"old": None, "new": "ary"}
+    assert read_batch(lake, "articles", "x", "b2", columns).column("dialect").to_pylist() == ["ary"]
+
+
+def test_a_required_field_missing_from_the_table_is_refused(tmp_path: Path) -> None:
+    import schemas
+
+    current = schemas.parquet_schema("articles")
+    lake = open_lake(str(tmp_path))
+    without = pa.schema([f for f in current if f.name != "word_count"])
+    row = _article_row("a")
+    del row["word_count"]
+    commit_batch(lake, "articles", pa.Table.from_pylist([row], schema=without), outlet_id="x",
+                 batch_id="b1", replace=False)  # fmt: skip
+    with pytest.raises(TableError, match="word_count"):
+        commit_batch(lake, "articles", pa.Table.from_pylist([_article_row("b")], schema=current),
+                     outlet_id="x", batch_id="b2", replace=False)  # fmt: skip

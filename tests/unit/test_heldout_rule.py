@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-HELD_OUT = ("tests/eval/extraction/heldout/", "tests/eval/dedup/heldout/", "tests/eval/relevance/heldout/")
+HELD_OUT = (
+    "tests/eval/extraction/heldout/",
+    "tests/eval/dedup/heldout/",
+    "tests/eval/relevance/heldout/",
+    "tests/eval/dialect/heldout/",
+)
 SCORED_CODE = ("transforms/", "nashra/", "schemas/", "spiders/", "infra/")
 
 

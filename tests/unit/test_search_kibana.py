@@ -62,7 +62,7 @@ def test_objects_are_in_kibana_8_export_format() -> None:
     assert lens == {"lnsXY", "lnsPie"}
     (dashboard,) = [o for o in objects if o["type"] == "dashboard"]
     panel_types = [p["type"] for p in json.loads(dashboard["attributes"]["panelsJSON"])]
-    assert panel_types.count("lens") == 4 and panel_types.count("visualization") == 1
+    assert panel_types.count("lens") == 5 and panel_types.count("visualization") == 1
     # Every object the stand-in knows how to check passes it (Lens layers, dashboard panels).
     known = {(o["type"], o["id"]) for o in objects}
     assert all((r["type"], r["id"]) in known for o in objects for r in o["references"])

@@ -296,6 +296,30 @@ def test_wordpress_arabic(ar: Seed) -> None:
     )
     art = assert_clean_article(process_page(page, MA_AR, now=NOW), ar, AR_KEY_SENTENCES)
     assert art.language == "ar"
+    assert art.dialect is None  # MSA
+    assert art.to_row()["dialect"] is None
+
+
+def test_a_darija_article_is_marked_ary() -> None:
+    darija = Seed(
+        "واش غادي يزيدو فثمن الخبز؟ المهنيين كيقولو بلي الدقيق غلا بزاف",
+        [
+            'قال واحد الفران فحي سيدي مومن للموقع: "حنا ما بغيناش نزيدو فالثمن، ولكن الدقيق والغاز طلعو '
+            'بزاف هاد الشهور، وما بقاش عندنا الربح اللي كان قبل. إلا بقات الحالة هكا غادي نسدو."',
+            'وزاد: "الناس كيشكيو من الغلا وعندهم الحق، ولكن حتى حنا كنخلصو الكرا والخدامة والضو، '
+            'وكلشي ولا غالي. خاص الحكومة تشوف من حالنا قبل ما يطيح القطاع كامل."',
+            'من جهتها، قالت واحد السيدة كانت كتشري الخبز: "هاد الشي ما بقاش معقول، كل سيمانة كنلقاو '
+            'شي حاجة طلعات. الله يكون فعون الدراري الصغار اللي ما عندهمش باش يعيشو."',
+        ],
+        ["اترك تعليقا"],  # the furniture line the template prints after the post
+    )
+    url = "https://almawqi3.ma/2026/02/01/khobz"
+    page = make_page(
+        wordpress_page(darija, lang="ar", url=url, published="2026-02-01T10:05:00+01:00"), url, MA_AR
+    )
+    art = process_page(page, MA_AR, now=NOW)
+    assert isinstance(art, Article)
+    assert art.language == "ar" and art.dialect == "ary"
 
 
 def test_arc_arabic(ar: Seed) -> None:
