@@ -4,7 +4,8 @@
   queue (SqsSensorTrigger on NASHRA_SQS_QUEUE_URL, connection `aws_default`). It processes and
   indexes the batches its events name (a run triggered by hand: those its conf names, in the
   event payload's shape), per outlet (mapped tasks).
-- `nashra_sweep`: the documented fallback, every 30 minutes, from durable state alone: every
+- `nashra_sweep`: the documented fallback, every 30 minutes (NASHRA_SWEEP_SCHEDULE, a cron
+  expression), from durable state alone: every
   batch the lake says is pending in its last 48 hours, because an AssetWatcher can stop firing or
   lose events (apache/airflow#51213, #56050).
 Both skip what the lake says is done, so a duplicate event or a sweep right after an event does
@@ -99,5 +100,8 @@ inbox = build(
     named_only=True,
 )
 sweep = build(
-    "nashra_sweep", "*/30 * * * *", "Fallback sweep over pending raw batches. " + __doc__, named_only=False
+    "nashra_sweep",
+    os.environ.get("NASHRA_SWEEP_SCHEDULE", "*/30 * * * *"),
+    "Fallback sweep over pending raw batches. " + __doc__,
+    named_only=False,
 )

@@ -122,6 +122,9 @@ def airflow_env(
         "AIRFLOW__CORE__PARALLELISM": "4",  # LocalExecutor would start 32 workers on 2 cores
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__API__PORT": str(api_port),
+        # The log servers' fixed defaults (8793, 8794) would clash with any other Airflow here.
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         # Task processes reach the api-server here (its default is port 8080).
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws),

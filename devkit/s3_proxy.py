@@ -169,6 +169,33 @@ class S3Proxy:
         self.server.server_close()
 
 
+class Hold:
+    """A fault that holds the first request `matches` picks until `release(deliver)`: then it is
+    forwarded (deliver) or the connection is reset (the bytes never reach S3). Kill tests use it to
+    catch a writer between two requests: a slow link, not a poll, decides the instant."""
+
+    def __init__(self, matches: Callable[[str, str], bool]) -> None:
+        self.matches = matches
+        self.held = threading.Event()
+        self.released = threading.Event()
+        self.deliver = False
+        self.path = ""
+        self.lock = threading.Lock()
+
+    def __call__(self, method: str, path: str) -> Injected:
+        with self.lock:
+            if self.held.is_set() or not self.matches(method, path):
+                return None
+            self.path = path
+            self.held.set()
+        self.released.wait(120)
+        return None if self.deliver else Fault.RESET
+
+    def release(self, deliver: bool) -> None:
+        self.deliver = deliver
+        self.released.set()
+
+
 class _Discard:
     """A write end that drops everything (the socket behind it was reset on purpose)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,19 @@ def dag_bag() -> Any:
     bag = DagBag(dag_folder=str(FIXTURE_REGISTRY.parents[2] / "dags"))
     assert not bag.import_errors, bag.import_errors
     return bag
+
+
+def s3_event(bucket: str, key: str) -> str:
+    """The notification an S3 bucket sends to SQS for a new object (SeaweedFS sends none)."""
+    return json.dumps(
+        {
+            "Records": [
+                {
+                    "eventVersion": "2.1",
+                    "eventSource": "aws:s3",
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {"bucket": {"name": bucket}, "object": {"key": key.replace("=", "%3D"), "size": 1}},
+                }
+            ]
+        }
+    )

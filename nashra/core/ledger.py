@@ -25,7 +25,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -211,6 +211,13 @@ def recent(anchor: datetime | None = None) -> Window:
     """LOOKBACK before `anchor` (an Airflow run's logical date; now by default) up to a day after."""
     anchor = (anchor or datetime.now(UTC)).astimezone(UTC)
     return Window(anchor - LOOKBACK, anchor + timedelta(days=1))
+
+
+def windows_around(anchors: Iterable[datetime]) -> list[Window]:
+    """The recent windows of these times (a run's date, the times of the batches its events
+    name), one per distinct list of days, oldest first: windows over the same days list the same."""
+    by_days = {tuple(w.days()): w for w in (recent(a) for a in anchors)}
+    return [by_days[d] for d in sorted(by_days)]
 
 
 def _listed(lake: Lake, base: str, window: Window | None, suffix: str) -> dict[str, tuple[int, float]]:

@@ -21,12 +21,13 @@ START = datetime(2026, 1, 1)
 
 def default_args() -> dict[str, Any]:
     """Task defaults. NASHRA_TASK_RETRIES overrides the retry count (tests set 0: dag.test() would
-    otherwise sleep through the retry delay)."""
+    otherwise sleep through the retry delay), NASHRA_TASK_RETRY_DELAY_S the first retry's delay
+    (the scheduler test waits seconds, not minutes, for its retries)."""
     return {
         "owner": OWNER,
         "retries": int(os.environ.get("NASHRA_TASK_RETRIES", "2")),
         # 5, 10, 20 ... minutes: an outlet or a service that is down gets time to come back.
-        "retry_delay": timedelta(minutes=5),
+        "retry_delay": timedelta(seconds=float(os.environ.get("NASHRA_TASK_RETRY_DELAY_S", "300"))),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(hours=1),
         "on_failure_callback": on_failure,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from nashra.core.ledger import Window, batch_time, raw_key_batch, recent
+from nashra.core.ledger import Window, batch_time, raw_key_batch, windows_around
 
 
 def raw_keys(message_body: str) -> list[str]:
@@ -76,8 +76,7 @@ def batches_of_run(context: dict[str, Any]) -> dict[str, set[str]]:
 
 def windows_of_batches(batches: set[str]) -> list[Window]:
     """The pending windows that hold these batches (a producer may drop an old batch)."""
-    by_days = {tuple(w.days()): w for w in {recent(batch_time(b)) for b in batches}}
-    return [by_days[d] for d in sorted(by_days)]
+    return windows_around(batch_time(b) for b in batches)
 
 
 def windows_of_run(context: dict[str, Any]) -> list[Window]:
@@ -85,9 +84,7 @@ def windows_of_run(context: dict[str, Any]) -> list[Window]:
     its triggering events or conf name."""
     anchor = context.get("logical_date") or context["dag_run"].run_after
     named = {b for batches in batches_of_run(context).values() for b in batches}
-    windows = {recent(anchor), *windows_of_batches(named)}
-    by_days = {tuple(w.days()): w for w in windows}  # windows over the same days list the same
-    return [by_days[d] for d in sorted(by_days)]
+    return windows_around([anchor, *(batch_time(b) for b in named)])
 
 
 def drain_queue(

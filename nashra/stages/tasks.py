@@ -17,7 +17,7 @@ from typing import Any
 
 from nashra.core.config import require_elasticsearch, settings
 from nashra.core.lake import ensure_bucket, open_lake
-from nashra.core.ledger import Window, new_batch_id, recent
+from nashra.core.ledger import Window, batch_time, new_batch_id, windows_around
 from nashra.core.registry import load_registry
 from nashra.stages.metrics import StageMetrics, now, publish
 
@@ -136,10 +136,16 @@ def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
     run_time = context.get("logical_date") or context["dag_run"].run_after
     if stage == "crawl":
         result: Any = crawl(outlet_id, run_time, run_id=run_id)
-    elif stage == "process":
-        result = process(outlet_id, run_id=run_id, window=recent(run_time))
-    elif stage == "index":
-        result = index(outlet_id, run_id=run_id, window=recent(run_time))
+    elif stage in ("process", "index"):
+        # The run's recent window, and those of the batches its triggering events name: a batch
+        # processed late (a manual run, a backfill) is indexed by the run its event triggers.
+        named = named_batches(context, outlet_id)
+        stage_fn = process if stage == "process" else index
+        result = [
+            report
+            for window in windows_around([run_time, *(batch_time(b) for b in named)])
+            for report in stage_fn(outlet_id, run_id=run_id, window=window)
+        ]
     else:
         raise ValueError(f"unknown stage {stage!r}")
     events = context.get("outlet_events")
@@ -148,6 +154,17 @@ def run_in_airflow(stage: str, outlet_id: str, context: dict[str, Any]) -> Any:
         for outlet in getattr(task, "outlets", None) or []:
             events[outlet].extra = asset_event_extra(stage, outlet_id, result)
     return result
+
+
+def named_batches(context: dict[str, Any], outlet_id: str) -> set[str]:
+    """The outlet's batches the run's triggering asset events name (`asset_event_extra`)."""
+    named: set[str] = set()
+    for events in (context.get("triggering_asset_events") or {}).values():
+        for event in events:
+            extra = getattr(event, "extra", None) or {}
+            if isinstance(extra, dict) and extra.get("outlet_id") == outlet_id:
+                named.update(str(b) for b in extra.get("batches") or [])
+    return named
 
 
 def asset_event_extra(stage: str, outlet_id: str, result: Any) -> dict[str, Any]:

@@ -19,24 +19,9 @@ import pytest
 
 from devkit.fixture_web import truth
 from nashra.ops.events import batches_in, drain_queue, outlets_in_event, raw_keys
-from tests.support import dag_bag
+from tests.support import dag_bag, s3_event
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def s3_event(bucket: str, key: str) -> str:
-    return json.dumps(
-        {
-            "Records": [
-                {
-                    "eventVersion": "2.1",
-                    "eventSource": "aws:s3",
-                    "eventName": "ObjectCreated:Put",
-                    "s3": {"bucket": {"name": bucket}, "object": {"key": key.replace("=", "%3D"), "size": 1}},
-                }
-            ]
-        }
-    )
 
 
 def test_s3_event_parsing() -> None:

@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,7 +26,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from devkit.fixture_web import truth
-from devkit.s3_proxy import Fault, Injected, S3Proxy
+from devkit.s3_proxy import Hold, S3Proxy
 from nashra.core.lake import Lake, ensure_bucket, open_lake
 
 pytestmark = pytest.mark.slow
@@ -258,32 +257,6 @@ def proxied_lake(
         yield open_lake(uri), proxy, {**os.environ}
     finally:
         proxy.stop()
-
-
-class Hold:
-    """Holds the first request `matches` picks until `release(deliver)`: then it is forwarded
-    (deliver) or the connection is reset (the bytes never reach S3)."""
-
-    def __init__(self, matches: Callable[[str, str], bool]) -> None:
-        self.matches = matches
-        self.held = threading.Event()
-        self.released = threading.Event()
-        self.deliver = False
-        self.path = ""
-        self.lock = threading.Lock()
-
-    def __call__(self, method: str, path: str) -> Injected:
-        with self.lock:
-            if self.held.is_set() or not self.matches(method, path):
-                return None
-            self.path = path
-            self.held.set()
-        self.released.wait(120)
-        return None if self.deliver else Fault.RESET
-
-    def release(self, deliver: bool) -> None:
-        self.deliver = deliver
-        self.released.set()
 
 
 def _kill_while_held(proc: subprocess.Popen[bytes], hold: Hold, deliver: bool) -> None:
