@@ -23,13 +23,14 @@ from nashra.core.lake import Lake, open_lake
 from nashra.core.ledger import new_batch_id, raw_warc_path
 from nashra.core.model import RawPage
 from nashra.core.warc import write_pages
+from nashra.stages import page_pool
 from nashra.stages.process import process_batch
 from transforms.article import process_page
 
 # Where the stage's time goes: (label, function) pairs read from one profiled round.
 _BREAKDOWN = {
     "extraction cascade (transforms.article.process_page)": ("article.py", "process_page"),
-    "Great Expectations (3 suites per batch)": ("validate.py", "_validate"),
+    "Great Expectations (3 suites per batch)": ("validate.py", "_run"),
     "near-dup + story linking": ("dedup.py", "link_batch"),
     # computed once per article when exact dedup makes its record; linking and the lake reuse them
     "story keys (dedup.stored_article)": ("dedup.py", "stored_article"),
@@ -53,12 +54,16 @@ def _copy_url(url: str, rep: int) -> str:
     return urlunsplit(parts._replace(path=f"/r{rep}{parts.path}"))
 
 
-def make_batches(reps: int, max_pages: int | None = None) -> tuple[list[Batch], datetime]:
+def make_batches(
+    reps: int, max_pages: int | None = None, outlets: tuple[str, ...] | None = None
+) -> tuple[list[Batch], datetime]:
     from tests.eval.extraction import score as eval_extraction
     from tests.eval.extraction.pages import NOW
 
     pages = eval_extraction._committed_pages()  # the very pages the eval scores
 
+    if outlets:
+        pages = [p for p in pages if p.outlet.id in outlets]
     if max_pages:
         pages = pages[:max_pages]
     by_outlet: dict[str, tuple[Any, list[RawPage]]] = {}
@@ -121,10 +126,15 @@ def _breakdown(root: Any) -> dict[str, float]:
 
 
 def bench_process(
-    reps: int, rounds: int, max_pages: int | None = None, *, detail: bool = True
+    reps: int,
+    rounds: int,
+    max_pages: int | None = None,
+    *,
+    detail: bool = True,
+    outlets: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """The stage vs bare trafilatura; with ``detail`` also the cascade alone and a profile."""
-    batches, now = make_batches(reps, max_pages)
+    batches, now = make_batches(reps, max_pages, outlets)
     pages = [p for b in batches for p in b.pages]
     bodies = [p.body for p in pages]
     lakes = [_lake_with(batches, now) for _ in range(rounds + 2)]
@@ -140,6 +150,10 @@ def bench_process(
         "batches": len(batches),
         "pages_per_batch": round(len(pages) / max(len(batches), 1), 1),
         "rounds": rounds,
+        # processes extracting a batch's pages (nashra.stages.page_pool); bare trafilatura uses one
+        "extract_processes": page_pool.workers()
+        if max(len(b.pages) for b in batches) >= page_pool.MIN_POOL_PAGES
+        else 1,
         "stage": {**stage.as_dict(), "pages_per_s": round(rate(n, stage), 1)},
         "bare_trafilatura": {**bare_m.as_dict(), "pages_per_s": round(rate(n, bare_m), 1)},
         "ratio": round(rate(n, stage) / max(rate(n, bare_m), 1e-9), 3),

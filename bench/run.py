@@ -26,6 +26,9 @@ from bench.util import environ as _env
 from nashra.core.config import REPO_ROOT
 
 LARGE_BATCH_REPS = 100  # 63 pages x 100 under their own URLs: 300 pages per outlet batch
+# Backfill-sized batches: 3 outlets (one per language, three page templates) x 3 pages x 334 copies.
+BACKFILL_OUTLETS = ("arc_ar", "jsonld_story_fr", "wordpress_en")
+BACKFILL_REPS = 334
 SECTIONS = ("process", "lake", "es", "neardup", "freshness", "history", "backfill")
 QUICK_SECTIONS = ("process", "lake", "neardup", "history")  # history: a small "year" (3,700 batches)
 NEWS_PLEASE_VENV = REPO_ROOT / "var" / "bench" / "news-please-venv"
@@ -136,6 +139,10 @@ def _run_sections(args: argparse.Namespace, wanted: tuple[str, ...], work: Path)
             large = bench_process(reps=LARGE_BATCH_REPS, rounds=1, detail=False)
             large.pop("_bodies", None)
             proc["large_batches"] = large
+            print("process stage, backfill-sized batches ...", flush=True)
+            backfill = bench_process(reps=BACKFILL_REPS, rounds=1, detail=False, outlets=BACKFILL_OUTLETS)
+            backfill.pop("_bodies", None)
+            proc["backfill_batches"] = backfill
             print("news-please ...", flush=True)
             proc["news_please"] = _news_please(bodies, Path(args.news_please_venv), rounds=1)
         results["process"] = proc
@@ -209,13 +216,14 @@ def summary_table(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     if proc := results.get("process"):
         stage = proc["stage"]
-        for run in (proc, proc.get("large_batches")):
+        for run in (proc, proc.get("large_batches"), proc.get("backfill_batches")):
             if not run:
                 continue
             rows.append(
                 _row(
                     f"process stage, pages/s ({run['pages']} pages, {run['batches']} batches "
-                    f"of {run['pages_per_batch']:.0f})",
+                    f"of {run['pages_per_batch']:.0f}; {run.get('extract_processes', 1)} extracting "
+                    "process(es))",
                     f"{run['stage']['pages_per_s']} ({run['stage']['peak_rss_mib']} MiB)",
                     f"trafilatura.extract {run['bare_trafilatura']['pages_per_s']} "
                     f"({run['bare_trafilatura']['peak_rss_mib']} MiB)",

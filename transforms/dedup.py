@@ -17,6 +17,7 @@ batches.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,19 +62,31 @@ def split_url_duplicates(
     return unique, dups
 
 
-def stored_article(article: Article) -> StoredArticle:
-    """A canonical record of ``article`` with its story keys: computed here once per article, as
-    link_batch (canonical rows) and signature_rows (every row) both need them."""
-    script, keys = story.story_keys(article.title or "", article.body or "", article.language)
-    return StoredArticle(article=article, script=script, story_keys=keys)
+StoryKeys = tuple[str, frozenset[str]]  # transforms.story.story_keys: (script, keys)
 
 
-def mark_content_duplicates(articles: list[Article], index: LakeIndex) -> list[StoredArticle]:
+def article_story_keys(article: Article) -> StoryKeys:
+    return story.story_keys(article.title or "", article.body or "", article.language)
+
+
+def stored_article(article: Article, keys: StoryKeys | None = None) -> StoredArticle:
+    """A canonical record of ``article`` with its story keys: computed here once per article (or
+    given, when a page worker already did), as link_batch (canonical rows) and signature_rows
+    (every row) both need them."""
+    script, story_keys = keys if keys is not None else article_story_keys(article)
+    return StoredArticle(article=article, script=script, story_keys=story_keys)
+
+
+def mark_content_duplicates(
+    articles: list[Article], index: LakeIndex, keys: Mapping[str, StoryKeys] | None = None
+) -> list[StoredArticle]:
+    """``keys``: story keys already computed, by article_id (the others are computed here)."""
     canonical = dict(index.canonical_by_hash)
     stored = []
+    known = keys or {}
     order = sorted(articles, key=lambda a: (a.published_at is None, a.published_at, a.article_id))
     for article in order:
-        record = stored_article(article)
+        record = stored_article(article, known.get(article.article_id))
         owner = canonical.get(article.content_hash) if article.content_hash else None
         if owner and owner != article.article_id:
             record.dedup_status, record.duplicate_of = "duplicate", owner
@@ -93,14 +106,27 @@ class WindowState:
     story_of: dict[str, str] = field(default_factory=dict)  # stored article_id -> story_id
 
 
-def link_batch(records: list[StoredArticle], state: WindowState) -> dict[str, neardup.Signature]:
+def link_batch(
+    records: list[StoredArticle],
+    state: WindowState,
+    known: Mapping[str, neardup.Signature] | None = None,
+) -> dict[str, neardup.Signature]:
     """Near-duplicates and story ids for a batch's records (after exact dedup), in place.
 
     Near-copies become `duplicate` of the earliest canonical with `dedup_method = minhash`; every
     duplicate shares its canonical's story; canonical records are linked across languages. Returns
-    the MinHash of every record, for the lake's signature table.
+    the MinHash of every record, for the lake's signature table (``known``: MinHashes already
+    computed, by article_id; the others are computed here).
     """
-    signatures = neardup.signatures_of(records)
+    known = known or {}
+    missing = [r for r in records if r.article.article_id not in known]
+    computed = neardup.signatures_of(missing)
+    signatures = {
+        r.article.article_id: known[r.article.article_id]
+        if r.article.article_id in known
+        else computed[r.article.article_id]
+        for r in records
+    }
     index = state.neardup.index_for(
         signatures[r.article.article_id] for r in records if r.dedup_status == "canonical"
     )

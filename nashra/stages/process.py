@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,22 +31,24 @@ from nashra.core.ledger import (
     release,
     write_manifest,
 )
-from nashra.core.model import MAX_PAGE_BYTES, Article, Rejection, StoredArticle
+from nashra.core.model import MAX_PAGE_BYTES, Article, RawPage, Rejection, StoredArticle
 from nashra.core.registry import Outlet
 from nashra.core.tables import commit_batch, table_version
 from nashra.core.warc import read_pages
 from nashra.stages.dedup_keys import load_lake_index, write_keys
 from nashra.stages.dedup_state import committed_after, concurrent_copies, load_window, write_signatures
 from nashra.stages.gx_docs import write_docs
+from nashra.stages.page_pool import page_results
 from nashra.stages.quality import CRAWL_NOISE, BatchQualityError, BatchStats, gate
-from transforms.article import process_page
 from transforms.dedup import (
+    StoryKeys,
     WindowState,
     link_batch,
     mark_content_duplicates,
     signature_rows,
     split_url_duplicates,
 )
+from transforms.neardup import Signature
 from transforms.validate import ValidationOutcome, run_suite, validate_articles
 
 log = logging.getLogger(__name__)
@@ -81,22 +84,6 @@ def _commit(
     commit_batch(lake, name, table, outlet_id=outlet_id, batch_id=batch_id, replace=replace)
 
 
-def _rejection_from_fetch_error(page: Any, error: str) -> Rejection:
-    # A download cancelled over DOWNLOAD_MAXSIZE (also a gzip bomb, checked while inflating) is a
-    # page too large, like one that arrived whole and failed the extraction cap.
-    too_large = "download max size" in error.lower() or "DOWNLOAD_MAXSIZE" in error
-    return Rejection(
-        page_id=page.page_id,
-        outlet_id=page.outlet_id,
-        url=page.url,
-        batch_id=page.batch_id,
-        fetched_at=page.fetched_at,
-        reasons=["too_large" if too_large else "fetch_error"],
-        detail=error,
-        stage="fetch",
-    )
-
-
 def process_batch(
     lake: Lake, outlet: Outlet, batch_id: str, *, max_failure_rate: float = 0.5, replace: bool = True
 ) -> ProcessReport:
@@ -111,25 +98,35 @@ def process_batch(
     # The story window depends only on the batch's time: it is read from the lake while the pages
     # are extracted and validated (Python; the read is I/O and Arrow, which let go of the GIL).
     read_version = table_version(lake, "dedup_keys")  # what concurrent batches commit after this
+    keys: dict[str, StoryKeys] = {}
+    signatures: dict[str, Signature] = {}
     with ThreadPoolExecutor(max_workers=4) as workers:
         window = workers.submit(load_window, lake, now, exclude_batch=batch_id)
-        for rel in sorted(raw):
-            for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
-                report.pages += 1
-                raw_rows.append(
-                    {
-                        "url": page.url,
-                        "status": page.status,
-                        "content_type": page.headers.get("content-type", ""),
-                        "body_bytes": len(page.body),
-                    }
-                )
-                result = (
-                    _rejection_from_fetch_error(page, error) if error else process_page(page, outlet, now=now)
-                )
-                (articles if isinstance(result, Article) else rejections).append(result)
 
-        work = _BatchWork(lake, outlet, batch_id, articles, rejections, workers)
+        def pages() -> Iterator[tuple[RawPage, str | None]]:
+            for rel in sorted(raw):
+                for page, error in read_pages(io.BytesIO(lake.read_bytes(rel))):
+                    report.pages += 1
+                    raw_rows.append(
+                        {
+                            "url": page.url,
+                            "status": page.status,
+                            "content_type": page.headers.get("content-type", ""),
+                            "body_bytes": len(page.body),
+                        }
+                    )
+                    yield page, error
+
+        for done in page_results(pages(), outlet, now):
+            if isinstance(done.result, Article):
+                articles.append(done.result)
+                if done.story_keys is not None and done.signature is not None:
+                    keys[done.result.article_id] = done.story_keys
+                    signatures[done.result.article_id] = done.signature
+            else:
+                rejections.append(done.result)
+
+        work = _BatchWork(lake, outlet, batch_id, articles, rejections, workers, keys, signatures)
         kept = _store_settled(work, window, replace, read_version)
     stored, url_dups, outcome, rows = kept.stored, kept.url_dups, kept.outcome, kept.rows
     rejections = kept.rejections
@@ -180,6 +177,8 @@ class _BatchWork:
     articles: list[Article]
     rejected: list[Rejection]
     workers: ThreadPoolExecutor
+    story_keys: dict[str, StoryKeys]  # by article_id, computed with the page (page_pool)
+    signatures: dict[str, Signature]  # by article_id, likewise
 
 
 def _store_settled(
@@ -229,8 +228,8 @@ def _store(work: _BatchWork, window: Future[WindowState], replace: bool, hidden:
     unique, url_dups = split_url_duplicates(articles, index)
     outcome = validate_articles(unique, outlet.allowed_domains, now)
     rejections = work.rejected + outcome.rejected
-    stored = mark_content_duplicates(outcome.valid, index)
-    signatures = link_batch(stored, window.result())  # read meanwhile, since the batch began
+    stored = mark_content_duplicates(outcome.valid, index, work.story_keys)
+    signatures = link_batch(stored, window.result(), work.signatures)  # window: read meanwhile
     rows = [a.to_row() for a in stored]  # as the articles table and the lake write suite get them
     tables = {"articles": rows, "quarantine": [r.to_row() for r in rejections], "url_duplicates": url_dups}
     version = _commit_all(work, stored, tables, signature_rows(stored, signatures), replace)

@@ -83,12 +83,12 @@ def test_an_outlet_added_to_the_registry_only_is_crawled_processed_and_indexed(
 def test_replay_applies_new_rules_to_old_pages_without_recrawling(
     world: World, added: dict[str, str], fixture_web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import nashra.stages.process
+    import nashra.stages.page_pool
 
     before = {r["article_id"]: r for r in world.lake.dataset("articles").to_table().to_pylist()}
     assert before and added["process"] == "success"
     requests_before = len(fixture_web.requests)
-    original = nashra.stages.process.process_page
+    original = nashra.stages.page_pool.process_page
 
     def new_rules(page, outlet, *, now):  # a stand-in for an improved extractor
         result = original(page, outlet, now=now)
@@ -98,7 +98,7 @@ def test_replay_applies_new_rules_to_old_pages_without_recrawling(
             return replace(result, title=f"[v2] {result.title}")
         return result
 
-    monkeypatch.setattr(nashra.stages.process, "process_page", new_rules)
+    monkeypatch.setattr(nashra.stages.page_pool, "process_page", new_rules)  # small batches: serial
     day = truth.REFERENCE_NOW.date().isoformat()
     for _ in range(2):  # twice: a replay is idempotent
         run = world.bag.dags["nashra_replay"].test(
