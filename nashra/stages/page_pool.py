@@ -19,6 +19,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -108,9 +109,15 @@ def page_results(
     pending: deque[Future[list[PageResult]]] = deque()
     rest = iter(lambda: list(islice(stream, CHUNK)), [])
     chunks = (head[i : i + CHUNK] for i in range(0, len(head), CHUNK))
-    for chunk in chain(chunks, rest):
-        pending.append(pool.submit(_chunk_results, chunk, outlet, now))
-        if len(pending) >= size * IN_FLIGHT:
+    try:
+        for chunk in chain(chunks, rest):
+            pending.append(pool.submit(_chunk_results, chunk, outlet, now))
+            if len(pending) >= size * IN_FLIGHT:
+                yield from pending.popleft().result()
+        while pending:
             yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): this batch fails and is retried whole; the next
+        # batch of this process gets a new pool instead of the broken one.
+        _pool.cache_clear()
+        raise

@@ -43,3 +43,24 @@ def test_a_bad_worker_count_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv(page_pool.WORKERS_ENV, value)
     with pytest.raises(ConfigError, match="NASHRA_PROCESS_WORKERS must be a whole number"):
         page_pool.workers()
+
+
+def test_a_worker_killed_fails_the_batch_and_the_next_batch_gets_a_new_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    pages, outlet, now = _pages()
+    monkeypatch.setenv(page_pool.WORKERS_ENV, "2")
+    monkeypatch.setattr(page_pool, "MIN_POOL_PAGES", 3)
+    monkeypatch.setattr(page_pool, "CHUNK", 2)
+    list(page_pool.page_results(pages, outlet, now))  # the pool exists, its workers started
+    pool = page_pool._pool(2)
+    os.kill(next(iter(pool._processes)), signal.SIGKILL)  # an out-of-memory kill, say
+    with pytest.raises(BrokenProcessPool):
+        list(page_pool.page_results(pages, outlet, now))
+    assert page_pool._pool(2) is not pool
+    again = list(page_pool.page_results(pages, outlet, now))
+    assert [r.result.page_id for r in again] == [p.page_id for p, _ in pages]
