@@ -7,6 +7,7 @@ usually several entries at a time and fixing errors one by one through DAG-parse
 
 from __future__ import annotations
 
+import copyreg
 import difflib
 import functools
 import json
@@ -25,6 +26,15 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
+
+
+# Outlets travel to the process stage's worker processes (nashra.stages.page_pool) by pickle, and
+# their read-only hints are mappingproxies, which pickle refuses: rebuilt from a dict copy.
+def _read_only(values: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(values)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 METHOD_FAMILY: Mapping[str, str] = MappingProxyType(
     {

@@ -368,7 +368,8 @@ def test_scenarios_under_one_scheduler_with_a_sigkill_in_the_middle(
         for earlier, later in itertools.pairwise(tries)
         if earlier.get("end_date") and later.get("start_date")
     ]
-    assert gaps and all(gap >= RETRY_DELAY_S for gap in gaps), gaps
+    # Exponential: the n-th retry waits at least retry_delay * 2^(n-1).
+    assert len(gaps) == 2 and gaps[0] >= RETRY_DELAY_S and gaps[1] >= 2 * RETRY_DELAY_S, gaps
     log = _task_log(standalone.home, f"nashra_process__{FAILING}", failing_run, len(tries))
     failures = [
         json.loads(event.removeprefix("nashra task.failed "))

@@ -64,3 +64,24 @@ def test_a_worker_killed_fails_the_batch_and_the_next_batch_gets_a_new_pool(
     assert page_pool._pool(2) is not pool
     again = list(page_pool.page_results(pages, outlet, now))
     assert [r.result.page_id for r in again] == [p.page_id for p, _ in pages]
+
+
+def test_a_registry_outlet_reaches_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real outlets carry read-only hints (mappingproxies) that pickle refused: the load test's
+    2,000-page batch failed with "cannot pickle 'mappingproxy' object" in the pool."""
+    import pickle
+
+    from nashra.core.registry import load_registry
+    from tests.support import FIXTURE_REGISTRY
+
+    monkeypatch.setenv("NASHRA_REGISTRY", str(FIXTURE_REGISTRY))
+    outlet = next(o for o in load_registry().enabled() if o.hints)
+    copy = pickle.loads(pickle.dumps(outlet))
+    assert copy == outlet and dict(copy.hints) == dict(outlet.hints)
+    with pytest.raises(TypeError):
+        copy.hints["x"] = 1  # still read-only
+    pages, _, now = _pages()
+    monkeypatch.setenv(page_pool.WORKERS_ENV, "2")
+    monkeypatch.setattr(page_pool, "MIN_POOL_PAGES", 3)
+    pooled = list(page_pool.page_results(pages, outlet, now))
+    assert [r.result.page_id for r in pooled] == [p.page_id for p, _ in pages]
