@@ -187,6 +187,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.services)
 
 
+@pytest.hookimpl(trylast=True)  # after the durations and the short summary: the last lines
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     stats = terminalreporter.stats
     passed = len(stats.get("passed", []))
