@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,11 +97,24 @@ class Lake:
         if self.exists(rel):
             self.fs.delete_file(self.path(rel))
 
+    def _walk(self, prefix: str) -> list[pafs.FileInfo]:
+        """Every entry under prefix (none when it does not exist). On a local disk a directory
+        another process removes while the walk is in it (a writer's temporary folder; seen when
+        three workers created the same Delta table at once) fails the walk: walk again."""
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        for attempt in range(5):
+            try:
+                return self.fs.get_file_info(selector)
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return []
+
     def list(self, prefix: str, suffix: str = "") -> list[str]:
         """Relative paths of the files under prefix (recursive), sorted; dot/underscore temp files skipped."""
-        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
         out = []
-        for info in self.fs.get_file_info(selector):
+        for info in self._walk(prefix):
             if info.type != pafs.FileType.File:
                 continue
             name = info.base_name
@@ -115,13 +129,12 @@ class Lake:
 
     def stats(self, prefix: str, suffix: str = "") -> dict[str, tuple[int, float]]:
         """Like `list`, with each file's size and modification time (seconds): one listing, no reads."""
-        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
         return {
             info.path[len(self.root) + 1 :]: (
                 int(info.size or 0),
                 info.mtime.timestamp() if info.mtime else 0.0,
             )
-            for info in self.fs.get_file_info(selector)
+            for info in self._walk(prefix)
             if info.type == pafs.FileType.File
             and not info.base_name.startswith((".", "_"))
             and info.base_name.endswith(suffix)

@@ -131,7 +131,16 @@ def open_table(lake: Lake, name: str, *, check_legacy: bool = True) -> DeltaTabl
         return table
     except TableNotFoundError:
         if check_legacy:
-            _refuse_legacy(lake, name)
+            try:
+                _refuse_legacy(lake, name)
+            except TableError:
+                # Between our two looks another worker may have created the table and written to
+                # it: data files with a log are a table, not a lost log (three first writers at once).
+                from nashra.core.ledger import table_dir
+
+                if lake.list(f"{table_dir(name)}/_delta_log", ".json"):
+                    return open_table(lake, name, check_legacy=False)
+                raise
         return None
 
 
