@@ -171,8 +171,6 @@ def _check_lake(cfg: Settings, source: Source, *, creates: bool) -> None:
 
 def _check_s3_lake(cfg: Settings, source: Source, bucket: str, prefix: str, *, creates: bool) -> None:
     """One listing inside the lake's prefix (what the least-privilege role may do), no retry."""
-    import boto3
-    from botocore.config import Config
     from botocore.exceptions import (
         ClientError,
         ConnectionError,
@@ -181,20 +179,10 @@ def _check_s3_lake(cfg: Settings, source: Source, bucket: str, prefix: str, *, c
         PartialCredentialsError,
     )
 
+    from nashra.core.lake import s3_client  # pyarrow: only when the lake is on S3
+
     endpoint = cfg.s3_endpoint or "AWS S3"
-    client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=cfg.s3_endpoint,
-        region_name=cfg.s3_region,
-        aws_access_key_id=cfg.aws_access_key_id,
-        aws_secret_access_key=cfg.aws_secret_access_key,
-        aws_session_token=cfg.aws_session_token,
-        config=Config(
-            retries={"max_attempts": 1, "mode": "standard"},
-            connect_timeout=CHECK_TIMEOUT_S,
-            read_timeout=CHECK_TIMEOUT_S,
-        ),
-    )
+    client = s3_client(cfg, attempts=1, timeout_s=CHECK_TIMEOUT_S)
     try:
         client.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "", MaxKeys=1)
     except (NoCredentialsError, PartialCredentialsError) as exc:

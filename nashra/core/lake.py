@@ -315,9 +315,10 @@ def open_lake(uri: str | None = None, cfg: Settings | None = None) -> Lake:
     raise LakeError(f"unsupported lake URI {uri!r}: use a local path, file:// or s3://bucket/prefix")
 
 
-def s3_client(cfg: Settings) -> Any:
+def s3_client(cfg: Settings, *, attempts: int | None = None, timeout_s: float | None = None) -> Any:
     """A boto3 S3 client on the lake's endpoint and credentials (a session of its own: boto3's
-    default session keeps the first credentials it resolved)."""
+    default session keeps the first credentials it resolved); a check before work passes one
+    attempt and a short timeout."""
     import boto3
     from botocore.config import Config
 
@@ -329,9 +330,9 @@ def s3_client(cfg: Settings) -> Any:
         aws_secret_access_key=cfg.aws_secret_access_key,
         aws_session_token=cfg.aws_session_token,
         config=Config(
-            retries={"max_attempts": S3_ATTEMPTS, "mode": "standard"},
-            connect_timeout=cfg.s3_timeout_s,
-            read_timeout=cfg.s3_timeout_s,
+            retries={"max_attempts": attempts or S3_ATTEMPTS, "mode": "standard"},
+            connect_timeout=timeout_s or cfg.s3_timeout_s,
+            read_timeout=timeout_s or cfg.s3_timeout_s,
         ),
     )
 

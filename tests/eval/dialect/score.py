@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from tests.eval.dedup.score import _pr  # the same precision/recall rule as the dedup gates
 from transforms.dialect import detect_dialect, paragraph_evidence
 
 EVAL_DIR = Path(__file__).resolve().parent
@@ -45,20 +46,6 @@ def load_set(path: Path) -> list[dict[str, Any]]:
 
 def frozen_digest() -> str:
     return hashlib.sha256(SPLITS["heldout"].read_bytes()).hexdigest()
-
-
-def _pr(truth: list[bool], predicted: list[bool]) -> dict[str, float | int]:
-    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
-    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
-    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
-    return {
-        # Nothing flagged while Darija is labelled is a failure, not a perfect precision.
-        "precision": tp / (tp + fp) if tp + fp else (0.0 if fn else 1.0),
-        "recall": tp / (tp + fn) if tp + fn else 1.0,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
 
 
 def _articles(items: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
