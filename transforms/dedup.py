@@ -130,7 +130,7 @@ def link_batch(
     index = state.neardup.index_for(
         signatures[r.article.article_id] for r in records if r.dedup_status == "canonical"
     )
-    neardup.mark_near_duplicates(records, signatures, index)
+    neardup.mark_near_duplicates(records, signatures, index, state.neardup)
     docs = [
         story.StoryDoc(r.article.article_id, r.article.published_at, r.script, r.story_keys)
         for r in records

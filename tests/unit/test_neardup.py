@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from devkit.fixture_web import texts
@@ -18,7 +19,7 @@ from transforms.dedup import (
     state_from_rows,
     stored_article,
 )
-from transforms.neardup import SIGNATURE_BYTES, from_bytes, minhash, similarity, to_bytes
+from transforms.neardup import SIGNATURE_BYTES, containment, from_bytes, minhash, similarity, to_bytes
 
 T0 = datetime(2026, 2, 2, 6, 15, tzinfo=UTC)
 TITLE, PARAGRAPHS = texts.QNA_WIRE
@@ -90,6 +91,42 @@ def test_state_from_an_earlier_batch_is_used_and_the_stored_canonical_stays() ->
     link_batch(second, state)
     assert (second[0].dedup_status, second[0].duplicate_of) == ("duplicate", "early")
     assert second[0].story_id == "early"
+
+
+# A portal's teaser of the QNA story: its first sentence, an ellipsis, a link line. Jaccard sees
+# a tenth of the article; containment sees the copy.
+TEASER = PARAGRAPHS[0].split(". ")[0] + ". ...\n\nRead the full story on qna.test"
+ARABIC = "\n\n".join(texts.HESPRESS_HEATWAVE[1])
+ARABIC_TEASER = texts.HESPRESS_HEATWAVE[1][0] + " ...\n\nالتفاصيل على الموقع"
+
+
+def test_a_teaser_is_contained_in_its_article_and_not_in_another() -> None:
+    assert similarity(minhash(TEASER), minhash(BODY)) < 0.6  # not a copy by Jaccard
+    shares, _ = containment(minhash(TEASER), np.stack([minhash(BODY), minhash(OTHER)]))
+    assert shares[0] >= 0.7 > 0.2 > shares[1]
+    ar_shares, _ = containment(minhash(ARABIC_TEASER), np.stack([minhash(ARABIC), minhash(BODY)]))
+    assert ar_shares[0] >= 0.7 > 0.2 > ar_shares[1]
+
+
+def test_a_teaser_published_after_its_article_is_its_duplicate_in_a_batch_and_across_batches() -> None:
+    rows = [row("teaser", TEASER, hours=3), row("article", BODY), row("trees", OTHER, hours=1)]
+    link_batch(rows, WindowState())
+    by_id = {r.article.article_id: r for r in rows}
+    assert (by_id["teaser"].dedup_status, by_id["teaser"].duplicate_of) == ("duplicate", "article")
+    assert by_id["teaser"].dedup_method == "minhash" and by_id["teaser"].story_id == "article"
+    assert by_id["trees"].dedup_status == "canonical"
+    state = state_from_rows(signature_rows(rows[1:], link_batch(rows[1:], WindowState())))
+    later = [row("teaser", TEASER, hours=30), row("arabic-teaser", ARABIC_TEASER, hours=30, language="ar")]
+    link_batch(later, state)
+    assert (later[0].dedup_status, later[0].duplicate_of) == ("duplicate", "article")
+    assert later[1].dedup_status == "canonical"  # its article is not in the window
+
+
+def test_an_article_published_after_its_own_teaser_stays_canonical() -> None:
+    """The longer text is the one to search: a teaser first does not swallow the article."""
+    rows = [row("teaser", TEASER), row("article", BODY, hours=2)]
+    link_batch(rows, WindowState())
+    assert [r.dedup_status for r in rows] == ["canonical", "canonical"]
 
 
 def test_story_keys_are_computed_once_per_article(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,7 +95,8 @@ _SENTENCE = re.compile(r"(?<=[.!?؟])\s+")
 
 
 def apply_edit(title: str, body: str, edit: dict[str, Any]) -> tuple[str, str]:
-    """One realistic wire edit: title, dateline or credit, replaced text, dropped paragraph/sentence."""
+    """One realistic wire edit: title, dateline or credit, replaced text, dropped paragraph/sentence,
+    or a teaser (a portal's or a newsletter's excerpt of the article)."""
     ((op, arg),) = edit.items()
     paragraphs = body.split("\n\n")
     if op == "title":
@@ -112,6 +113,9 @@ def apply_edit(title: str, body: str, edit: dict[str, Any]) -> tuple[str, str]:
     if op == "drop_paragraph":
         del paragraphs[arg]
         return title, "\n\n".join(paragraphs)
+    if op == "teaser":  # the lead's first sentences, an ellipsis, and a line pointing to the article
+        count, line = arg
+        return title, " ".join(_SENTENCE.split(paragraphs[0])[:count]) + " ...\n\n" + line
     if op == "drop_sentence":
         para, sentence = arg
         sentences = _SENTENCE.split(paragraphs[para])
