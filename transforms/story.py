@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from transforms import newswords, places
-from transforms.transliterate import fold_latin, is_arabic, skeleton
+from transforms.transliterate import fold_latin, is_arabic, latin_variants, skeleton
 
 WINDOW = timedelta(days=3)
 # Chosen on tests/eval/dedup (`python -m devkit eval dedup --sweep`; README.md there has the numbers).
@@ -132,6 +132,9 @@ _ROLES = frozenset(
         ),
     )
 )
+# A Latin name's other skeleton (transliterate.latin_variants), matched only against an Arabic
+# article's name words ("v:nkl" for "Nicolas" finds "u:nkl", نيكولا).
+VARIANT = "v"
 # Markers kept with the keys (see the module docstring).
 LEAD, SUBJECT, LANGUAGE = "^", "!", "~"
 _MARKERS = (LEAD, SUBJECT, LANGUAGE)
@@ -350,6 +353,9 @@ def story_keys(title: str, body: str, language: str | None) -> tuple[str, frozen
         for j, (skel, i) in enumerate(run):
             key = _word_key(skel)
             add(key, i)
+            if not arabic and key and key[0] == "u":  # how Arabic may spell this name (score: cross-script)
+                for variant in latin_variants(tokens[i][0]):
+                    add(f"{VARIANT}:{variant}", i)
             if key and i >= n_title:
                 body_names.add(key)
             if j:
@@ -393,13 +399,15 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
     if a.published_at is None or b.published_at is None or abs(a.published_at - b.published_at) > WINDOW:
         return 0.0
     shared = a.bare & b.bare
+    if a.script != b.script:
+        shared |= _variant_matches(a, b)
     if a.script == b.script == "arabic" and not _shares_a_figure(shared):
         # Two Arabic word sets share common words ("درجات الحرارة") whatever the event: without
         # capitals to tell names apart, a shared figure is required as well.
         return 0.0
     total, anchored, measures = 0.0, False, 0
     for key in shared:
-        in_leads = (key in a.lead) + (key in b.lead)
+        in_leads = _in_leads(key, a) + _in_leads(key, b)
         weight = key_weight(key) * ZONE_FACTOR[in_leads]
         if key in common:
             weight *= COMMON_FACTOR
@@ -414,6 +422,18 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
     if a.language and a.language == b.language and (a.subjects - b.bare or b.subjects - a.bare):
         total *= SUBJECT_MISSING_FACTOR  # a headline is about someone the other article does not name
     return total
+
+
+def _variant_matches(a: StoryDoc, b: StoryDoc) -> frozenset[str]:
+    """The u: keys of the Arabic article that a Latin name's variant spells (v:nkl -> u:nkl)."""
+    latin, arabic = (a, b) if b.script == "arabic" else (b, a)
+    prefix = VARIANT + ":"
+    return frozenset(key for k in latin.bare if k.startswith(prefix) and (key := "u:" + k[2:]) in arabic.bare)
+
+
+def _in_leads(key: str, doc: StoryDoc) -> bool:
+    """Whether the key (or, for a Latin article, the variant that matched it) is in the lead."""
+    return key in doc.lead or (doc.script == "latin" and key[0] == "u" and VARIANT + key[1:] in doc.lead)
 
 
 def _shares_a_figure(shared: frozenset[str]) -> bool:

@@ -5,12 +5,17 @@ Transliterations of one Arabic name disagree on vowels (Mohammed/Muhammad), on d
 Consonants survive all of them, so both scripts are mapped to a small consonant alphabet:
 vowels, semivowels (و ي ا) and the glottal letters (ء ع) are dropped, doubled letters collapse.
 
-    السغروشني -> sGrSn      Seghrouchni -> sGrSn
+    السغروشني -> skrSn      Seghrouchni -> skrSn
     المناعي   -> mn         Al Mannai   -> mn
     محمد      -> mhmd       Mohammed    -> mhmd
 
-Upper-case letters in a skeleton stand for digraphs: G = غ/gh, S = ش/ch/sh, T = ث ذ ظ/th/dh,
-X = خ/kh. The skeleton is a matching key, not a readable transliteration.
+Upper-case letters in a skeleton stand for digraphs: S = ش/ch/sh, T = ث ذ ظ/th/dh, X = خ/kh.
+غ is a k, as g and gh are: Arabic writes a foreign g as غ ("Mbougar" مبوغار, "Hugo" هوغو) as
+often as it writes Arabic غ as gh. The skeleton is a matching key, not a readable transliteration.
+
+`latin_variants` gives the other skeletons a Latin name has when Arabic writes it by ear: a
+silent final consonant dropped ("Nicolas" نيكولا), a silent initial h ("Hollande" أولاند), th
+as t ("Bismuth" بيسموت).
 """
 
 from __future__ import annotations
@@ -22,20 +27,20 @@ from functools import lru_cache
 _AR_MAP = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "T", "ذ": "T", "ظ": "T", "ج": "j", "ح": "h",
     "ه": "h", "خ": "X", "د": "d", "ض": "d", "ر": "r", "ز": "z", "س": "s", "ص": "s", "ش": "S",
-    "چ": "S", "غ": "G", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ڭ": "k", "گ": "k", "ل": "l",
+    "چ": "S", "غ": "k", "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ڭ": "k", "گ": "k", "ل": "l",
     "م": "m", "ن": "n",
 }  # fmt: skip
 # Everything else Arabic (alef forms, hamza, ain, waw, yaa, taa marbuta, diacritics) is a vowel.
 
 # Longest first: "sch" before "ch", "kh" before "h".
 _LATIN_DIGRAPHS = [
-    ("tch", "S"), ("sch", "S"), ("ch", "S"), ("sh", "S"), ("gh", "G"), ("kh", "X"), ("th", "T"),
+    ("tch", "S"), ("sch", "S"), ("ch", "S"), ("sh", "S"), ("gh", "k"), ("kh", "X"), ("th", "T"),
     ("dh", "T"), ("ph", "f"), ("dj", "j"), ("ck", "k"), ("qu", "k"), ("x", "ks"),
 ]  # fmt: skip
 _LATIN_MAP = {
     "b": "b", "p": "b", "t": "t", "j": "j", "h": "h", "d": "d", "r": "r", "z": "z", "s": "s",
     "f": "f", "v": "f", "k": "k", "q": "k", "c": "k", "g": "k", "l": "l", "m": "m", "n": "n",
-    "S": "S", "G": "G", "T": "T", "X": "X",
+    "S": "S", "T": "T", "X": "X",
 }  # fmt: skip
 
 _AR_ARTICLE = re.compile(r"^(?:[وف]?[بكل]?ال|[وف]?لل)(?=..)")
@@ -85,3 +90,21 @@ def latin_skeleton(token: str) -> str:
 def skeleton(token: str) -> str:
     """The consonant skeleton of one word in either script ('' for a word of only vowels)."""
     return arabic_skeleton(token) if is_arabic(token) else latin_skeleton(token)
+
+
+_SILENT_FINAL = frozenset("stdxz")
+
+
+@lru_cache(maxsize=131072)
+def latin_variants(token: str) -> frozenset[str]:
+    """Skeletons of a Latin name as Arabic may write it by ear, other than skeleton(token)."""
+    folded = fold_latin(token)
+    base = latin_skeleton(token)
+    out = set()
+    if folded[-1:] in _SILENT_FINAL and base[-1:] in ("s", "t", "d", "z"):  # x is "ks"
+        out.add(base[:-2] if base.endswith("ks") else base[:-1])
+    if folded.startswith("h") and base.startswith("h"):
+        out.add(base[1:])
+    if "T" in base:
+        out.add(base.replace("T", "t"))
+    return frozenset(v for v in out if len(v) >= 3 and v != base)
