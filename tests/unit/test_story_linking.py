@@ -134,11 +134,13 @@ def test_heldout_split_meets_its_gates() -> None:
     result = evaluate(load_set(SPLITS["heldout"]))
     assert result["documents"] >= 60
     assert result["near_duplicate"]["precision"] >= 0.98  # target 0.98, measured 1.000
-    assert result["near_duplicate"]["recall"] >= 0.88  # target 0.95, measured 0.880 (22/25: teasers missed)
-    assert result["story"]["precision"] >= 0.83  # target 0.95, measured 0.831 (49/59: EastMed ~ Cairo)
-    assert result["story"]["recall"] >= 0.612  # target 0.9, measured 0.6125 (49/80)
-    assert result["story_cross_lingual"]["recall"] >= 0.49  # target 0.9, measured 0.490 (25/51)
-    assert result["story_cross_lingual"]["tp"] >= 25  # measured 25
+    # Raised 2026-12-07 (teasers by containment; Arabic spellings of Latin names): were 0.88 / 0.83 /
+    # 0.612 / 0.49 / 25 when the split was written (README.md there has the history).
+    assert result["near_duplicate"]["recall"] >= 0.95  # target 0.95, measured 1.000 (25/25)
+    assert result["story"]["precision"] >= 0.857  # target 0.95, measured 0.857 (60/70)
+    assert result["story"]["recall"] >= 0.75  # target 0.9, measured 0.750 (60/80)
+    assert result["story_cross_lingual"]["recall"] >= 0.686  # target 0.9, measured 0.686 (35/51)
+    assert result["story_cross_lingual"]["tp"] >= 35  # measured 35
     assert meets_targets(result, HELDOUT_GATES)
 
 

@@ -38,10 +38,13 @@ ISSUE_TARGETS = {"story": (0.95, 0.9), "story_cross_lingual": (None, 0.9)}
 # is below the target (tests/unit/test_story_linking.py and tests/eval/dedup/README.md give target
 # and measured value). A later change may raise them, never lower them.
 HELDOUT_GATES: dict[str, tuple[float | None, float | None]] = {
-    "near_duplicate": (0.98, 0.88),  # recall: target 0.95, measured 0.880 (teaser copies missed)
-    # Raised after the story-recall change (measurements, event words, dates): 0.83 / 0.612 / 0.49 before.
-    "story": (0.848, 0.7),  # targets 0.95 / 0.9, measured 0.848 / 0.700 (56/66, 56/80)
-    "story_cross_lingual": (None, 0.607),  # recall: target 0.9, measured 0.608 (31/51)
+    # Raised 2026-12-07 after teasers (containment) and the Arabic spellings of Latin names, each
+    # designed on the tuning split: 0.880 recall before (teaser copies missed), now the target.
+    "near_duplicate": (0.98, 0.95),  # targets 0.98 / 0.95, measured 1.000 / 1.000 (25/0/0)
+    # Raised twice: 0.83 / 0.612 / 0.49 when written; 0.848 / 0.70 / 0.607 after measurements, event
+    # words and dates; now after the Arabic spellings of Latin names.
+    "story": (0.857, 0.75),  # targets 0.95 / 0.9, measured 0.857 / 0.750 (60/70, 60/80)
+    "story_cross_lingual": (None, 0.686),  # recall: target 0.9, measured 0.686 (35/51)
 }
 GATES = {"tuning": TARGETS, "heldout": HELDOUT_GATES}
 FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
