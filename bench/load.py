@@ -44,6 +44,7 @@ class LoadReport:
     crawl_peak_rss_mb: float
     process_peak_rss_mb: float
     reasons: dict[str, int]
+    crawl_peak_process: str = ""  # the process that reached the crawl's peak
 
     @property
     def lost(self) -> int:
@@ -58,12 +59,16 @@ class PeakRss:
     sampling. Children alive before (a test session's Elasticsearch or S3 server) are not the
     crawl's, so they are left out."""
 
-    def __init__(self, pid: int | None = None):
+    def __init__(self, pid: int | None = None, command: str | None = None):
         import psutil
 
         self._psutil = psutil
         self.pid = pid
+        # Only new children whose command line holds this (and their children): a test session's
+        # other processes (a server restarted by a fixture, a forked helper) are not the crawl.
+        self.command = command
         self.peak = 0
+        self.peak_process = ""  # which process reached the peak (name and pid): a ceiling's message
         self._before: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
@@ -72,13 +77,19 @@ class PeakRss:
         if self.pid is not None:
             return [self._psutil.Process(self.pid)]
         children = self._psutil.Process(os.getpid()).children(recursive=True)
-        return [proc for proc in children if proc.pid not in self._before]
+        fresh = [proc for proc in children if proc.pid not in self._before]
+        if self.command is None:
+            return fresh
+        mine = [proc for proc in fresh if self.command in " ".join(proc.cmdline())]
+        return mine + [child for proc in mine for child in proc.children(recursive=True)]
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 for proc in self._targets():
-                    self.peak = max(self.peak, proc.memory_info().rss)
+                    rss = proc.memory_info().rss
+                    if rss > self.peak:
+                        self.peak, self.peak_process = rss, f"{' '.join(proc.cmdline()[:4])} (pid {proc.pid})"
             except (self._psutil.NoSuchProcess, self._psutil.AccessDenied, self._psutil.ZombieProcess):
                 pass
             self._stop.wait(SAMPLE_S)
@@ -129,7 +140,7 @@ def run_load(pages: int, lake_uri: str, *, concurrency: int = 16, timeout: float
         }
         with environ(env):
             began = time.monotonic()
-            with PeakRss() as crawl_rss:
+            with PeakRss(command="spiders.crawl") as crawl_rss:
                 report = crawl_outlet(
                     fixture.OUTLET_ID,
                     batch,
@@ -165,6 +176,7 @@ def run_load(pages: int, lake_uri: str, *, concurrency: int = 16, timeout: float
         crawl_peak_rss_mb=crawl_rss.mb,
         process_peak_rss_mb=process_rss.mb,
         reasons=manifest.get("reasons", {}),
+        crawl_peak_process=crawl_rss.peak_process,
     )
 
 

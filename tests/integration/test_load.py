@@ -35,5 +35,5 @@ def test_small_load_loses_nothing_in_bounded_time_and_memory(tmp_path: Path) -> 
     assert report.stored == PAGES, report.reasons  # distinct generated articles: all stored
     assert report.crawl_seconds < 180 and report.process_seconds < 240
     # Generous ceilings (measured: ~190 MB crawl, ~450 MB process with GX/pandas/trafilatura loaded).
-    assert 0 < report.crawl_peak_rss_mb < 600
+    assert 0 < report.crawl_peak_rss_mb < 600, report.crawl_peak_process
     assert 0 < report.process_peak_rss_mb < 1500
