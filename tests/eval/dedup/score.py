@@ -2,8 +2,9 @@
 
 Runs the pipeline's own functions (transforms.dedup.link_batch, fed one publication day at a
 time with the state of the previous days, as the process stage does) over the labelled splits in
-tests/eval/dedup/ (the tuning split set.yaml, on which the thresholds were chosen, and the frozen
-held-out split heldout/set.yaml, side by side), and scores every pair of documents: a pair is
+tests/eval/dedup/, side by side: the tuning splits (set.yaml, on which the thresholds were chosen,
+and tuning2/set.yaml, the first held-out split, part of tuning since it was used to reject a change
+on 2026-12-07) and the frozen held-out split heldout/set.yaml. It scores every pair of documents: a pair is
 predicted "near-duplicate" when both end on the same canonical, "same story" when they get the same
 story_id. `--set PATH` scores one other set in the same format."""
 
@@ -29,24 +30,33 @@ from transforms import neardup, story
 from transforms.dedup import link_batch, signature_rows, state_from_rows, stored_article
 
 EVAL_DIR = Path(__file__).resolve().parent
-SPLITS = {"tuning": EVAL_DIR / "set.yaml", "heldout": EVAL_DIR / "heldout" / "set.yaml"}
+SPLITS = {
+    "tuning": EVAL_DIR / "set.yaml",
+    "tuning2": EVAL_DIR / "tuning2" / "set.yaml",  # the first held-out split (2026-12-06), now tuning
+    "heldout": EVAL_DIR / "heldout" / "set.yaml",
+}
 # (precision, recall) floors per metric. Tuning: the targets the thresholds were chosen to meet.
 TARGETS = {"near_duplicate": (0.98, 0.95), "story": (0.95, None)}
 # Issue 20's target for story linking, on every split: recall >= 0.9, across languages too.
 ISSUE_TARGETS = {"story": (0.95, 0.9), "story_cross_lingual": (None, 0.9)}
-# Held-out: gates fixed when the split was written (2026-12-06), at the level measured then where that
-# is below the target (tests/unit/test_story_linking.py and tests/eval/dedup/README.md give target
-# and measured value). A later change may raise them, never lower them.
+# Held-out: gates fixed when the split was written, at the level measured then where that is below
+# the target (tests/unit/test_story_linking.py and tests/eval/dedup/README.md give target and
+# measured value). A later change may raise them, never lower them.
 HELDOUT_GATES: dict[str, tuple[float | None, float | None]] = {
-    # Raised 2026-12-07 after teasers (containment) and the Arabic spellings of Latin names, each
-    # designed on the tuning split: 0.880 recall before (teaser copies missed), now the target.
-    "near_duplicate": (0.98, 0.95),  # targets 0.98 / 0.95, measured 1.000 / 1.000 (25/0/0)
-    # Raised twice: 0.83 / 0.612 / 0.49 when written; 0.848 / 0.70 / 0.607 after measurements, event
-    # words and dates; now after the Arabic spellings of Latin names.
-    "story": (0.857, 0.75),  # targets 0.95 / 0.9, measured 0.857 / 0.750 (60/70, 60/80)
-    "story_cross_lingual": (None, 0.686),  # recall: target 0.9, measured 0.686 (35/51)
+    # The second held-out split, written 2026-12-07 and measured with the code of that day before
+    # any change judged on it: the targets where met, else the measured level.
+    "near_duplicate": (0.98, 0.95),  # targets 0.98 / 0.95, measured 1.000 / 1.000 (15/0/0)
+    "story": (0.95, 0.555),  # targets 0.95 / 0.9, measured 1.000 / 0.556 (40/40, 40/72)
+    "story_cross_lingual": (None, 0.438),  # recall: target 0.9, measured 0.439 (25/57)
 }
-GATES = {"tuning": TARGETS, "heldout": HELDOUT_GATES}
+# tuning2 was the held-out split until 2026-12-07: its floors are its last held-out gates, as a
+# regression net (the targets stay the issue's).
+TUNING2_GATES: dict[str, tuple[float | None, float | None]] = {
+    "near_duplicate": (0.98, 0.95),
+    "story": (0.857, 0.75),
+    "story_cross_lingual": (None, 0.686),
+}
+GATES = {"tuning": TARGETS, "tuning2": TUNING2_GATES, "heldout": HELDOUT_GATES}
 FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
 
 
@@ -348,8 +358,11 @@ def write_frozen() -> None:
 def _print_split(
     name: str, result: dict[str, Any], gates: dict[str, tuple[float | None, float | None]]
 ) -> bool:
-    for line in result["errors"]:
-        print(f"  [{name}] {line}")
+    if name == "heldout":  # which held-out pairs fail is what a tuner would look at: counts only
+        print(f"  [{name}] {len(result['errors'])} pairs wrong (not listed: the split is held out)")
+    else:
+        for line in result["errors"]:
+            print(f"  [{name}] {line}")
     below_gate, below_issue = missed(result, gates), missed(result, ISSUE_TARGETS)
     print(f"{name}: gates {'met' if not below_gate else 'MISSED: ' + '; '.join(below_gate)}")
     print(f"{name}: issue 20 targets {'met' if not below_issue else 'not met: ' + '; '.join(below_issue)}")
