@@ -71,6 +71,8 @@ europe | europe | europeen, european | اوروبا ; اوروب
 asia | asie, asia | asiatique, asian | اسيا ; اسيو
 gulf | golfe, gulf | - | خليج ; خليج
 maghreb | maghreb | maghrebin | - ; -
+middle_east | moyen-orient, moyen orient, middle east, proche-orient | moyen-oriental | شرق اوسط ; -
+mediterranean | mediterranee, mediterranean, eastern mediterranean, east mediterranean | mediterraneen | - ; -
 """
 
 

@@ -50,6 +50,14 @@ WINDOW = timedelta(days=3)
 # Chosen on tests/eval/dedup (`python -m devkit eval dedup --sweep`; README.md there has the numbers).
 THRESHOLD = 5.5
 THRESHOLD_ARABIC = 5.5
+# Two articles in different languages share only what survives translation (names, places,
+# figures, dates, event words); two in one language also share the news period's vocabulary
+# and its background names. The same evidence is stronger across languages.
+THRESHOLD_CROSS_LANGUAGE = 4.0
+# A full name shared as a pair ("b:ksm|slmn") also shares its words: they count this much more,
+# so one person named in both articles is one piece of evidence, not three (an actor of two
+# events a day apart, Soleimani killed / Iraq's parliament votes, is not the event).
+PAIR_PARTS_FACTOR = 0.5
 LEAD_WORDS = 160  # Arabic: title + this many words; the lead names who, where and how many
 PROMINENT_WORDS = 60  # title + this many body words: the lead, where wire copy states the event
 BODY_WORDS = 300  # Latin: names after this many body words are background, not keyed
@@ -406,9 +414,12 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
         # capitals to tell names apart, a shared figure is required as well.
         return 0.0
     total, anchored, measures = 0.0, False, 0
+    in_pairs = {part for k in shared if k[0] == "b" for part in k[2:].split("|")}
     for key in shared:
         in_leads = _in_leads(key, a) + _in_leads(key, b)
         weight = key_weight(key) * ZONE_FACTOR[in_leads]
+        if key[0] == "u" and key[2:] in in_pairs:
+            weight *= PAIR_PARTS_FACTOR
         if key in common:
             weight *= COMMON_FACTOR
         elif in_leads and _distinctive(key):
@@ -441,6 +452,8 @@ def _shares_a_figure(shared: frozenset[str]) -> bool:
 
 
 def threshold_for(a: StoryDoc, b: StoryDoc, threshold: float, threshold_arabic: float) -> float:
+    if a.script != b.script or (a.language and b.language and a.language != b.language):
+        return min(threshold, THRESHOLD_CROSS_LANGUAGE)
     return threshold_arabic if a.script == b.script == "arabic" else threshold
 
 
