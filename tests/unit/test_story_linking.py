@@ -152,18 +152,19 @@ def test_heldout_split_meets_its_gates() -> None:
     assert result["near_duplicate"]["precision"] >= 0.98  # target 0.98, measured 1.000
     assert result["near_duplicate"]["recall"] >= 0.95  # target 0.95, measured 1.000 (15/15)
     assert result["story"]["precision"] >= 0.95  # target 0.95, measured 1.000 (40/40)
-    assert result["story"]["recall"] >= 0.555  # target 0.9, measured 0.556 (40/72)
-    assert result["story_cross_lingual"]["recall"] >= 0.438  # target 0.9, measured 0.439 (25/57)
+    # Raised after the cross-language threshold and name pairs counted once (0.555 / 0.438 before).
+    assert result["story"]["recall"] >= 0.625  # target 0.9, measured 0.625 (45/72)
+    assert result["story_cross_lingual"]["recall"] >= 0.526  # target 0.9, measured 0.526 (30/57)
     assert meets_targets(result, HELDOUT_GATES)
 
 
 def test_the_former_heldout_split_keeps_its_level() -> None:
-    """tuning2 was the held-out split until 2026-12-07 (README.md there): its last gates stay as a
-    floor, so work tuned on it cannot lose what it had."""
+    """tuning2 was the held-out split until 2026-12-07 (README.md there): what the code reaches on
+    it stays as a floor, so later work tuned on it cannot lose it."""
     result = evaluate(load_set(SPLITS["tuning2"]))
     assert result["near_duplicate"]["recall"] >= 0.95
-    assert result["story"]["precision"] >= 0.857 and result["story"]["recall"] >= 0.75
-    assert result["story_cross_lingual"]["recall"] >= 0.686
+    assert result["story"]["precision"] >= 0.95 and result["story"]["recall"] >= 0.85
+    assert result["story_cross_lingual"]["recall"] >= 0.843
     assert meets_targets(result, TUNING2_GATES)
 
 

@@ -46,15 +46,16 @@ HELDOUT_GATES: dict[str, tuple[float | None, float | None]] = {
     # The second held-out split, written 2026-12-07 and measured with the code of that day before
     # any change judged on it: the targets where met, else the measured level.
     "near_duplicate": (0.98, 0.95),  # targets 0.98 / 0.95, measured 1.000 / 1.000 (15/0/0)
-    "story": (0.95, 0.555),  # targets 0.95 / 0.9, measured 1.000 / 0.556 (40/40, 40/72)
-    "story_cross_lingual": (None, 0.438),  # recall: target 0.9, measured 0.439 (25/57)
+    # Raised after the cross-language threshold (4.0) and name pairs counted once: 0.555 / 0.438 before.
+    "story": (0.95, 0.625),  # targets 0.95 / 0.9, measured 1.000 / 0.625 (45/45, 45/72)
+    "story_cross_lingual": (None, 0.526),  # recall: target 0.9, measured 0.526 (30/57)
 }
 # tuning2 was the held-out split until 2026-12-07: its floors are its last held-out gates, as a
 # regression net (the targets stay the issue's).
 TUNING2_GATES: dict[str, tuple[float | None, float | None]] = {
     "near_duplicate": (0.98, 0.95),
-    "story": (0.857, 0.75),
-    "story_cross_lingual": (None, 0.686),
+    "story": (0.95, 0.85),  # measured 1.000 / 0.850 (68/68, 68/80); 0.857 / 0.75 when it was held out
+    "story_cross_lingual": (None, 0.843),  # measured 0.843 (43/51)
 }
 GATES = {"tuning": TARGETS, "tuning2": TUNING2_GATES, "heldout": HELDOUT_GATES}
 FROZEN = EVAL_DIR / "heldout" / "frozen.sha256"
