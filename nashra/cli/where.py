@@ -108,8 +108,9 @@ def check(args: argparse.Namespace, sources: list[Source], cfg: Settings | None 
     """Raise ConfigError (one line naming the setting) when the lake a command reads is not there,
     or a service it needs does not answer. Elasticsearch is checked here only for the commands
     that loop over outlets (each would fail on its own, slowly); `search` and `reindex` make one
-    request, whose failure main() words the same way (es_unreachable), after their arguments;
-    `run` (production) checks ES_URL itself and reports an outlet that cannot be indexed."""
+    request, whose failure main() words the same way (es_unreachable), after their arguments.
+    `run` (production) is checked before it crawls: an hour of crawling must not end on a refused
+    connection."""
     cfg = cfg or settings()
     registry = next((s for s in sources if s.what == REGISTRY), None)
     if args.command == "crawl" and registry and registry.origin == DEMO and not cfg.fixture_proxy:
@@ -121,7 +122,7 @@ def check(args: argparse.Namespace, sources: list[Source], cfg: Settings | None 
     for source in sources:
         if source.what == LAKE:
             _check_lake(cfg, source, creates=args.command in CREATORS)
-        elif source.what == ES and args.command in ("index", "replay"):
+        elif source.what == ES and args.command in ("index", "replay", "run"):
             if not cfg.es_configured:  # the stages never index into a guessed local cluster
                 require_elasticsearch(cfg, f"`nashra {args.command}`")
             _check_elasticsearch(cfg, source)

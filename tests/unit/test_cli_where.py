@@ -237,6 +237,23 @@ def test_search_names_the_elasticsearch_it_could_not_reach(
     )
 
 
+def test_run_stops_before_crawling_when_its_elasticsearch_does_not_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A production run checks its cluster first: one line, exit 2, no outlet crawled."""
+    monkeypatch.setenv("NASHRA_LOCAL_SERVICES", "0")
+    monkeypatch.setenv("ES_URL", DEAD_URL)
+    monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path / "lake"))
+    monkeypatch.setenv("NASHRA_REGISTRY", str(REGISTRY_PATH))
+    assert main(["run"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and _lines(captured.err)[-1] == (
+        f"nashra run: Elasticsearch {DEAD_URL} does not answer (set by ES_URL): Connection refused "
+        "(--debug for details)"
+    )
+    assert not (tmp_path / "lake" / "raw").exists()  # nothing was crawled
+
+
 def test_a_registry_with_no_enabled_outlet_has_nothing_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
