@@ -24,7 +24,7 @@ from nashra.core.model import StoredArticle
 from nashra.core.tables import batch_commits, commit_batch, dataset, read_batch, table_version
 from transforms import story
 from transforms.dedup import WindowState, state_from_table
-from transforms.neardup import NUM_PERM, SIGNATURE_BYTES, Signature
+from transforms.neardup import NUM_PERM, SIGNATURE_BYTES, Signature, TeaserFinder, is_teaser_sized
 
 # The story window (±3 days) bounds how far back evidence can matter; wire copies come within
 # hours. Measured state: ~0.6 KB per article for the near-dup index (our numpy LSH; datasketch's
@@ -133,7 +133,8 @@ def concurrent_copies(
     the concurrent copies of each article (the others are `hidden`: they yield in their own
     batches), so every copy ends as a duplicate of that one. Exact copies are found by content
     hash in the rivals' keys, near copies by MinHash in their signatures (when already
-    committed). Cost: one GET per commit in between, and those batches' own files.
+    committed), teasers of a rival's article by containment. Cost: one GET per commit in
+    between, and those batches' own files.
     """
     if keys_version is None:
         return Rivalry()
@@ -156,7 +157,9 @@ def concurrent_copies(
     tables = [read_batch(lake, "signatures", outlet, batch, columns=_READ) for outlet, batch in first]
     tables = [t for t in tables if t.num_rows]
     mine = [signatures[r.article.article_id] for r in records if r.article.article_id in signatures]
-    near = _state(pa.concat_tables(tables)).neardup.index_for(mine) if tables else None
+    rivals = _state(pa.concat_tables(tables)).neardup if tables else None
+    near = rivals.index_for(mine) if rivals is not None else None
+    teasers = TeaserFinder(rivals, sum(map(is_teaser_sized, mine))) if rivals is not None else None
     rivalry, hidden = Rivalry(), set()
     for record in records:
         ident = record.article.article_id
@@ -165,6 +168,13 @@ def concurrent_copies(
         found = set(owner_of_hash.get(record.article.content_hash or "", ()))
         if near is not None and ident in signatures:
             found.update(other for other, _ in near.matches(signatures[ident]) if other in order)
+        if not found and teasers is not None and ident in signatures:
+            # A teaser of a rival's article yields whatever the commit order (the longer text is
+            # the one to keep); the rival's article hides nothing, so it is not `hidden`.
+            teaser_of = teasers.match(signatures[ident])
+            if teaser_of is not None and teaser_of[0] in order:
+                rivalry.copies.append(ident)
+                continue
         if found:
             ranked = sorted(found, key=lambda other: (order[other], other))
             rivalry.copies.append(ident)

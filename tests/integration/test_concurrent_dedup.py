@@ -105,3 +105,38 @@ def test_without_the_second_look_the_same_race_leaves_several_canonicals(
     """The control: proves the barrier makes the race happen, so the test above can fail."""
     wire, _ = _race(tmp_path, fixture_web, attempts=1)
     assert sum(r["dedup_status"] == "canonical" for r in wire) > 1
+
+
+def test_a_teaser_of_a_concurrent_batchs_article_yields_whatever_the_commit_order(tmp_path: Path) -> None:
+    """The article's batch committed its keys while the teaser's batch was working: neither saw the
+    other. The teaser yields (stores again, as a duplicate); the article is not hidden; a short
+    article of another story in the same batch stays."""
+    from dataclasses import replace
+
+    from devkit.fixture_web import texts
+    from nashra.core.tables import table_version
+    from nashra.stages.dedup_keys import write_keys
+    from nashra.stages.dedup_state import concurrent_copies, write_signatures
+    from tests.unit.test_neardup import TEASER
+    from tests.unit.test_neardup import article as make_article
+    from transforms.dedup import WindowState, link_batch, signature_rows, stored_article
+
+    def row(ident: str, body: str, outlet: str, batch: str, hours: int = 0) -> Any:
+        return stored_article(replace(make_article(ident, body, hours), outlet_id=outlet, batch_id=batch))
+
+    lake = open_lake(str(tmp_path / "lake"))
+    read_version = table_version(lake, "dedup_keys")  # the teaser's batch reads the lake here
+    article = [row("article", "\n\n".join(texts.QNA_WIRE[1]), "qna_en", "qna_en-1")]
+    signatures = link_batch(article, WindowState())
+    write_keys(lake, "qna_en", "qna_en-1", article, replace=False)
+    write_signatures(lake, "qna_en", "qna_en-1", signature_rows(article, signatures))
+    other = texts.GULFTIMES_TREES[1][0]  # a short article of another story
+    mine = [
+        row("teaser", TEASER, "peninsula_en", "peninsula_en-1", hours=2),
+        row("brief", other, "peninsula_en", "peninsula_en-1", hours=2),
+    ]
+    mine_signatures = link_batch(mine, WindowState())  # its window had no article: both canonical
+    assert [r.dedup_status for r in mine] == ["canonical", "canonical"]
+    keys_version = write_keys(lake, "peninsula_en", "peninsula_en-1", mine, replace=False)
+    rivalry = concurrent_copies(lake, "peninsula_en-1", read_version, keys_version, mine, mine_signatures)
+    assert rivalry.copies == ["teaser"] and rivalry.hidden == frozenset()
