@@ -49,8 +49,12 @@ def test_failures_and_silences_are_reported_per_host_in_one_parallel_round() -> 
 @pytest.fixture
 def run_env(monkeypatch: pytest.MonkeyPatch, tmp_path):
     import nashra.cli.main as cli
+    import nashra.cli.where as where
 
     monkeypatch.setenv("ES_URL", "http://127.0.0.1:9")  # configured; never contacted here
+    # `run` checks its cluster before it crawls (test_cli_where.py tests that); here the cluster is
+    # taken as answering, so what is tested is the hosts' resolution.
+    monkeypatch.setattr(where, "_check_elasticsearch", lambda cfg, source: None)
     monkeypatch.setenv("NASHRA_REGISTRY", str(REGISTRY))
     monkeypatch.setenv("NASHRA_LAKE_URI", str(tmp_path))  # all named: no "using …" line
     ran: list[list[str]] = []
