@@ -379,9 +379,10 @@ def mark_near_duplicates(
     window = window or WindowSignatures()
     canonical = [r for r in records if r.dedup_status == "canonical"]
     short = sum(
-        1
-        for r in canonical
-        if r.article.article_id in signatures and is_teaser_sized(signatures[r.article.article_id])
+        map(
+            is_teaser_sized,
+            (signatures[r.article.article_id] for r in canonical if r.article.article_id in signatures),
+        )
     )
     finder = TeaserFinder(window, short)
     batch_ids: list[str] = []
@@ -399,7 +400,9 @@ def mark_near_duplicates(
             found = [finder.match(m)]
             if batch:
                 found.append(teaser_match(m, batch_ids, np.stack(batch)))
-            match = max((f for f in found if f), key=lambda f: (f[1], [-ord(c) for c in f[0]]), default=None)
+            match = min(
+                (f for f in found if f), key=lambda f: (-f[1], f[0]), default=None
+            )  # ties: smallest id
         if match and match[0] != record.article.article_id:
             record.dedup_status, record.duplicate_of = "duplicate", match[0]
             record.dedup_method, record.similarity = "minhash", match[1]

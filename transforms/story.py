@@ -160,10 +160,12 @@ class StoryDoc:
     lead: frozenset[str] = field(init=False, repr=False, compare=False)
     subjects: frozenset[str] = field(init=False, repr=False, compare=False)
     language: str | None = field(init=False, repr=False, compare=False)
+    # A Latin name's variants as the u: keys an Arabic article would hold ("v:nkl" -> "u:nkl").
+    variants: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # One pass over the keys: a batch's window builds tens of thousands of these.
-        bare, lead, subjects, language = [], [], [], None
+        bare, lead, subjects, variants, language = [], [], [], [], None
         for k in self.keys:
             marker = k[:1]
             if marker == LEAD:
@@ -174,6 +176,9 @@ class StoryDoc:
                 language = language or k[1:]
             else:
                 bare.append(k)
+                if marker == VARIANT:
+                    variants.append("u" + k[1:])
+        object.__setattr__(self, "variants", frozenset(variants))
         object.__setattr__(self, "bare", frozenset(bare))
         object.__setattr__(self, "lead", frozenset(lead))
         object.__setattr__(self, "subjects", frozenset(subjects))
@@ -438,8 +443,7 @@ def score(a: StoryDoc, b: StoryDoc, common: frozenset[str] = frozenset()) -> flo
 def _variant_matches(a: StoryDoc, b: StoryDoc) -> frozenset[str]:
     """The u: keys of the Arabic article that a Latin name's variant spells (v:nkl -> u:nkl)."""
     latin, arabic = (a, b) if b.script == "arabic" else (b, a)
-    prefix = VARIANT + ":"
-    return frozenset(key for k in latin.bare if k.startswith(prefix) and (key := "u:" + k[2:]) in arabic.bare)
+    return latin.variants & arabic.bare
 
 
 def _in_leads(key: str, doc: StoryDoc) -> bool:
